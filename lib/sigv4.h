@@ -39,7 +39,21 @@ struct sw_sigv4_params {
   int s3_mode;            /* S3: path not normalized nor re-encoded,
                              x-amz-content-sha256 added */
   long presign_expires_s; /* presign only: X-Amz-Expires */
+  /* Rarely needed switches; zero keeps the usual behaviour above. */
+  int no_path_normalize;     /* keep "." "..", and empty path segments (the
+                                official suite's "unnormalized" cases) */
+  int content_sha256_header; /* add x-amz-content-sha256 outside s3_mode */
+  int omit_session_token;    /* send the token but leave it out of the
+                                signature (header after signing) */
 };
+
+/* Input limits: anything longer is refused with an error, never cut. */
+#define SW_SIGV4_MAX_PATH 8192
+#define SW_SIGV4_MAX_QUERY 65536
+#define SW_SIGV4_MAX_QUERY_PARAMS 1024
+#define SW_SIGV4_MAX_HEADER_VALUE 16384
+#define SW_SIGV4_MAX_TOKEN 8192
+#define SW_SIGV4_MAX_EXPIRES_S 604800L /* seven days, the AWS maximum */
 
 /* Caches signing keys per (date, region, service, access key id): a key is
  * good for a day, and deriving it is four HMACs. Thread-safe; the key
@@ -51,6 +65,8 @@ struct sw_sigv4_key_cache {
   char service[64];
   char access_key_id[128];
   uint8_t key[SW_SHA256_LEN];
+  uint8_t secret_tag[SW_SHA256_LEN]; /* SHA-256 of the secret: a rotated
+                                        secret under the same key id misses */
   int valid;
   unsigned long hits, misses; /* for benchmarks */
 };
@@ -59,7 +75,8 @@ void sw_sigv4_key_cache_init(struct sw_sigv4_key_cache *c);
 void sw_sigv4_key_cache_clean_up(struct sw_sigv4_key_cache *c);
 
 /* Stage 1. Appends the canonical request to out and, when signed_headers is
- * non-NULL, the semicolon-separated signed header names to it. Header names
+ * non-NULL, the semicolon-separated signed header names to it (on error
+ * both are left unchanged). Header names
  * are lowercased and sorted, values trimmed with inner runs of spaces folded;
  * the path is normalized and URI-encoded twice except in s3_mode; the query is
  * decoded, re-encoded and sorted. With presign set, the canonical query
@@ -98,6 +115,10 @@ void sw_sigv4_signature(const uint8_t key[SW_SHA256_LEN],
  * caller must send in addition to req->headers: X-Amz-Date,
  * X-Amz-Security-Token (with a session token), x-amz-content-sha256 (s3_mode)
  * and Authorization. The added X-Amz-* fields are signed. 0, or -1 with err.
+ * Every field of req->headers is signed, so pass only what will be sent
+ * unchanged (not User-Agent, which proxies may rewrite). A request that
+ * already carries Authorization or a field the signer adds is refused.
+ * Thread-safe when each thread has its own add_headers; cache may be NULL.
  */
 int sw_sigv4_sign(const struct sw_sigv4_request *req,
                   const struct sw_sigv4_params *params,
@@ -107,11 +128,17 @@ int sw_sigv4_sign(const struct sw_sigv4_request *req,
 /* All stages for query signing (presigned URL). Appends to out the full query
  * string to send: the request's own parameters and X-Amz-Algorithm,
  * X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,
- * [X-Amz-Security-Token], X-Amz-Signature. 0, or -1 with err. */
+ * [X-Amz-Security-Token], X-Amz-Signature. 0, or -1 with err (out then
+ * unchanged). In s3_mode a NULL payload_hash means UNSIGNED-PAYLOAD, as S3
+ * presigned URLs require; elsewhere the body is hashed. */
 int sw_sigv4_presign(const struct sw_sigv4_request *req,
                      const struct sw_sigv4_params *params,
                      struct sw_sigv4_key_cache *cache, struct sw_buf *out,
                      struct sw_error *err);
+
+/* "yyyymmddThhmmssZ" for time_s into out; 0, or -1 for a time outside
+ * years 1970..9999. */
+int sw_sigv4_amz_date(time_t time_s, char out[17]);
 
 /* RFC 3986 encoding as SigV4 wants it: unreserved characters kept, the rest
  * %XX in uppercase; '/' kept when keep_slash. Appends to out. 0 or -1. */
