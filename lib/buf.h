@@ -34,7 +34,8 @@ int sw_buf_append_str(struct sw_buf *b, const char *s);
 int sw_buf_append_char(struct sw_buf *b, char c);
 int sw_buf_printf(struct sw_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int sw_buf_vprintf(struct sw_buf *b, const char *fmt, va_list ap);
+int sw_buf_vprintf(struct sw_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* The contents as a C string ("" for an empty buffer); borrowed. */
 const char *sw_buf_cstr(const struct sw_buf *b);

@@ -34,7 +34,9 @@ struct sw_client_opts {
   long timeout_ms;                 /* per attempt; 0 means 10000 */
   int max_attempts;                /* 0 means 3 */
   size_t max_response_bytes;       /* 0 means SW_HTTP_DEFAULT_MAX_RESPONSE */
-  struct sw_creds_provider *creds; /* borrowed; must outlive the client */
+  struct sw_creds_provider *creds; /* borrowed; must outlive the client;
+                                      NULL: requests go unsigned (STS
+                                      AssumeRoleWithWebIdentity) */
   const char *user_agent;          /* NULL means "secretwatch/<version>" */
 };
 
@@ -72,7 +74,12 @@ int sw_client_json(struct sw_client *c, enum sw_service svc,
                    const char *operation, const char *body,
                    struct json_object **out, struct sw_error *err);
 
-/* AWS query parameters, in insertion order. */
+/* Most parameters in one query request, and the largest form body. */
+#define SW_PARAMS_MAX 20000
+#define SW_CLIENT_MAX_QUERY_BODY ((size_t)1 << 20)
+
+/* AWS query parameters, in insertion order. sw_params_add copies name and
+ * value; 0, or -1 past SW_PARAMS_MAX or on out of memory. */
 struct sw_params {
   struct sw_headers list; /* reused as a name/value list */
 };
@@ -106,5 +113,14 @@ struct sw_rest_request {
 int sw_client_rest(struct sw_client *c, enum sw_service svc,
                    const struct sw_rest_request *req,
                    struct sw_http_response *resp, struct sw_error *err);
+
+/* Where sw_client_rest sends req for endpoint ep: the Host header value into
+ * host, and the path as sent (single-encoded key, '/' kept) appended to path.
+ * Pure. 0, or -1 with err (SW_ERR_CONFIG for a bucket name with '/', empty
+ * or too long). */
+int sw_client_rest_target(const struct sw_endpoint *ep,
+                          const struct sw_rest_request *req, char *host,
+                          size_t host_size, struct sw_buf *path,
+                          struct sw_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "lib/error.h"
 
+#include <stddef.h>
 #include <time.h>
 
 struct sw_credentials {
@@ -72,5 +73,40 @@ int sw_creds_get(struct sw_creds_provider *p, struct sw_credentials *out,
 /* Forgets the cache so the next get fetches again (after the service said
  * the token expired). */
 void sw_creds_invalidate(struct sw_creds_provider *p);
+
+/* Test hooks: the clock used for expiry decisions (default sw_time_now),
+ * and how many times the provider resolved the chain (fetches). */
+void sw_creds_set_clock(struct sw_creds_provider *p, double (*now_s)(void));
+unsigned long sw_creds_fetch_count(struct sw_creds_provider *p);
+
+/* The JSON documents that carry credentials: credential_process output
+ * ({"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?,
+ * "Expiration"?}), IMDS role credentials ({"Code": "Success", ...,
+ * "Token", "Expiration"}) and the container endpoint's answer (as IMDS,
+ * without Code). */
+enum sw_creds_json_kind {
+  SW_CREDS_JSON_PROCESS,
+  SW_CREDS_JSON_IMDS,
+  SW_CREDS_JSON_ECS
+};
+#define SW_CREDS_MAX_TOKEN 16384
+
+/* Parses text (len bytes) into out (cleaned up first); out->provider is
+ * "process", "imds" or "ecs". Errors (SW_ERR_CREDENTIALS) name the field
+ * that is missing, of the wrong type, too long, or an Expiration that does
+ * not parse or is not after now_s; never a value. The parsed strings that
+ * held secrets are wiped before the document is freed (the caller wipes
+ * text). Pure: no I/O, no clock. */
+int sw_credentials_parse_json(const char *text, size_t len,
+                              enum sw_creds_json_kind kind, double now_s,
+                              struct sw_credentials *out, struct sw_error *err);
+
+/* Reads a small secret file (a web identity or container token): at most
+ * max bytes, trailing whitespace removed. *out is a heap copy the caller
+ * wipes and frees. -1 with err (SW_ERR_CREDENTIALS: "<what> <path>: why")
+ * when unreadable, too large or empty. Buffers are wiped. */
+int sw_credentials_read_token_file(const char *path, size_t max,
+                                   const char *what, char **out,
+                                   struct sw_error *err);
 
 #endif

@@ -28,7 +28,8 @@ struct sw_endpoint_opts {
   const char *endpoint_url; /* per-client override for every service */
   int use_fips;
   int sts_global; /* 1: sts.amazonaws.com for the aws partition */
-  int ignore_env; /* 1: do not read AWS_ENDPOINT_URL* (tests) */
+  int ignore_env; /* 1: do not read AWS_ENDPOINT_URL* nor
+                     AWS_USE_FIPS_ENDPOINT (tests) */
 };
 
 struct sw_endpoint {
@@ -36,6 +37,7 @@ struct sw_endpoint {
   char host[256];          /* the Host header value (with :port if any) */
   char signing_region[64]; /* "us-east-1" for global IAM in aws, ... */
   char signing_name[32];   /* "monitoring", "logs", "iam", ... */
+  int is_override;         /* 1: url came from an override (path-style S3) */
 };
 
 /* Static facts about a service. */

@@ -30,6 +30,13 @@ struct json_object *sw_json_parse(const char *text, size_t len,
   obj = json_tokener_parse_ex(tok, text, (int)len);
   jerr = json_tokener_get_error(tok);
   used = json_tokener_get_parse_end(tok);
+  if (obj == NULL && jerr == json_tokener_continue) {
+    /* json-c completes a number only at a delimiter, so a bare top-level
+     * number ending the input ("1") is still pending: supply the end. */
+    obj = json_tokener_parse_ex(tok, " ", 1);
+    jerr = json_tokener_get_error(tok);
+    used = len;
+  }
   if (obj == NULL || jerr != json_tokener_success) {
     if (jerr == json_tokener_continue)
       sw_error_set(err, SW_ERR_PARSE, "JSON document truncated at byte %zu",

@@ -76,11 +76,14 @@ size_t sw_text_sanitize(char *dst, size_t dst_size, const char *src,
     i += n;
   }
   if (cut && dst_size > 4) {
-    /* Make room for "...", cutting at a character boundary. */
-    if (o > dst_size - 4)
+    /* Make room for "...", cutting at a character boundary. Only bytes
+     * written above are looked at: dst[o] itself is unwritten when o did
+     * not move. */
+    if (o > dst_size - 4) {
       o = dst_size - 4;
-    while (o > 0 && ((unsigned char)dst[o] & 0xc0) == 0x80)
-      o--;
+      while (o > 0 && ((unsigned char)dst[o] & 0xc0) == 0x80)
+        o--;
+    }
     memcpy(dst + o, "...", 3);
     o += 3;
   }

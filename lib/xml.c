@@ -6,7 +6,7 @@
 #include <string.h>
 
 static size_t tree_depth(xmlNode *node, size_t depth) {
-  size_t max = depth;
+  size_t max = 0; /* no element here: 0, so a leaf does not count one more */
   /* Iterative over siblings, recursive over children: bounded by the depth
    * check below, which stops at SW_XML_MAX_DEPTH + 1. */
   for (xmlNode *n = node; n; n = n->next) {
@@ -15,6 +15,8 @@ static size_t tree_depth(xmlNode *node, size_t depth) {
     if (depth > SW_XML_MAX_DEPTH)
       return depth;
     size_t d = tree_depth(n->children, depth + 1);
+    if (d < depth)
+      d = depth;
     if (d > max)
       max = d;
   }
