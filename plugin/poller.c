@@ -1,0 +1,937 @@
+/* The per-account read cycle. */
+#include "plugin/poller.h"
+#include "plugin/cursor.h"
+#include "plugin/dispatch.h"
+#include "plugin/log.h"
+#include "plugin/match.h"
+#include "plugin/notify.h"
+#include "plugin/ratelimit.h"
+#include "plugin/state.h"
+#include "plugin/watchdog.h"
+
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_complain.h"
+
+#include "lib/cloudtrail.h"
+#include "lib/cloudwatch.h"
+#include "lib/credentials.h"
+#include "lib/logs.h"
+#include "lib/sts.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* CloudTrail LookupEvents: 2 requests/s per account and region. */
+#define LOOKUP_RATE_PER_S 2.0
+/* CloudWatch Logs FilterLogEvents: 5 requests/s per account and region. */
+#define LOGS_RATE_PER_S 5.0
+/* NextToken pages followed per GetMetricData or DescribeAlarms batch. */
+#define MAX_CALL_PAGES 50
+/* Recent record times kept per secret, for the watchdog. */
+#define REC_RING 1024
+/* Datapoints kept per secret from one GetMetricData answer. */
+#define MAX_DATAPOINTS 2048
+/* Records per FilterLogEvents page (each is parsed into a large struct). */
+#define LOGS_PAGE_LIMIT 100
+/* Metric vs records: how old a window must be before it is compared. */
+#define SETTLE_S 600.0
+
+/* What a secret needs between cycles but not across restarts. */
+struct secret_rt {
+  int alarm_found;
+  int alarm_actions_enabled;
+  double *dp_ts, *dp_val; /* last GetMetricData datapoints, ascending */
+  size_t dp_num;
+  double rec_ts[REC_RING]; /* event times of recent matched records */
+  unsigned char rec_allowed[REC_RING]; /* ... read by allowed principals */
+  size_t rec_num, rec_next;
+};
+
+struct swp_poller {
+  struct swp_account_conf conf;
+  char name[300];
+  char host[128];
+  struct swp_ident ident;
+  struct sw_creds_provider *creds;
+  struct sw_client *client;
+  struct swp_state state;
+  struct secret_rt *rt;
+  struct swp_strategy strategy;
+  struct swp_bucket *ct_bucket;
+  struct swp_bucket *logs_bucket;
+  int bucket_keyed; /* the bucket key names the AWS account id */
+  struct swp_self_stats self;
+  struct swp_watchdog wd;
+  unsigned long cycles;
+  double started_s; /* the first cycle's clock: every record with a later
+                       event time passed through on_record */
+  double cycle_now_s;
+  double max_lag_s;
+  int lag_seen;
+  int metrics_ok, alarms_ok; /* this cycle's steps succeeded */
+  int per_secret_verified;   /* -1 unknown, 0 misses records, 1 verified */
+  int verifying;             /* this cycle runs both query kinds */
+  unsigned long cycles_since_verify;
+  int catching_up; /* the cursor has a hole */
+  unsigned long matched_event_name, matched_per_secret; /* watched records
+                                  returned by each kind, this cycle */
+  unsigned long unparsed; /* records that did not parse, this cycle */
+  c_complain_t c_creds, c_metrics, c_alarms, c_events, c_state, c_records;
+};
+
+/* The account's read interval in seconds (collectd's when not set). */
+static double interval_s(const struct swp_poller *p) {
+  return p->conf.interval_s > 0 ? p->conf.interval_s
+                                : CDTIME_T_TO_DOUBLE(plugin_get_interval());
+}
+
+static void observer(const struct sw_call_info *info, void *ctx) {
+  struct swp_poller *p = ctx;
+  swp_self_record(&p->self, info);
+}
+
+void swp_poller_free(void *ptr) {
+  struct swp_poller *p = ptr;
+  if (p == NULL)
+    return;
+  sw_client_free(p->client);
+  sw_creds_provider_free(p->creds);
+  swp_state_clean_up(&p->state);
+  if (p->rt) {
+    for (size_t i = 0; i < p->conf.secrets_num; i++) {
+      free(p->rt[i].dp_ts);
+      free(p->rt[i].dp_val);
+    }
+  }
+  free(p->rt);
+  swp_account_conf_clean_up(&p->conf);
+  free(p);
+}
+
+/* The budget key before the account id is known: everything that could
+ * make two blocks reach different accounts. */
+static void fallback_bucket_key(const struct swp_account_conf *a,
+                                const char *api, char *out, size_t size) {
+  snprintf(out, size, "%s|cfg|%s|%s|%s|%s", api, a->region,
+           a->endpoint_url ? a->endpoint_url : "", a->profile ? a->profile : "",
+           a->role_arn ? a->role_arn : "");
+}
+
+static int build_client(struct swp_poller *p) {
+  struct swp_account_conf *a = &p->conf;
+  struct sw_creds_opts co;
+  struct sw_client_opts cl;
+  struct sw_error err;
+  char why[700];
+  memset(&co, 0, sizeof(co));
+  memset(&cl, 0, sizeof(cl));
+  sw_error_clear(&err);
+  co.profile = a->profile;
+  co.role_arn = a->role_arn;
+  co.external_id = a->external_id;
+  co.region = a->region;
+  co.endpoint_url = a->endpoint_url;
+  co.ca_file = a->ca_file;
+  co.timeout_ms = (long)(a->timeout_s * 1000);
+  if ((p->creds = sw_creds_provider_new(&co, &err)) == NULL) {
+    swp_log(SWP_ERR, "account %s: credentials: %s", a->name,
+            sw_error_describe(&err, why, sizeof(why)));
+    return -1;
+  }
+  cl.region = a->region;
+  cl.endpoint_url = a->endpoint_url;
+  cl.ca_file = a->ca_file;
+  cl.timeout_ms = (long)(a->timeout_s * 1000);
+  cl.creds = p->creds;
+  if ((p->client = sw_client_new(&cl, &err)) == NULL) {
+    swp_log(SWP_ERR, "account %s: AWS client: %s", a->name,
+            sw_error_describe(&err, why, sizeof(why)));
+    return -1;
+  }
+  sw_client_set_observer(p->client, observer, p);
+  return 0;
+}
+
+struct swp_poller *swp_poller_new(struct swp_account_conf *conf,
+                                  const char *host) {
+  struct swp_poller *p = calloc(1, sizeof(*p));
+  char key[1200];
+  enum swp_state_load_result lr;
+  if (p == NULL)
+    return NULL;
+  p->conf = *conf; /* taken back on failure below */
+  snprintf(p->name, sizeof(p->name), "secretwatch/%s", conf->instance);
+  sw_strlcpy(p->host, conf->host ? conf->host : (host ? host : ""),
+             sizeof(p->host));
+  p->ident.host = p->host;
+  p->ident.account_instance = p->conf.instance;
+  p->ident.interval_s = conf->interval_s;
+  C_COMPLAIN_INIT(&p->c_creds);
+  C_COMPLAIN_INIT(&p->c_metrics);
+  C_COMPLAIN_INIT(&p->c_alarms);
+  C_COMPLAIN_INIT(&p->c_events);
+  C_COMPLAIN_INIT(&p->c_state);
+  C_COMPLAIN_INIT(&p->c_records);
+  swp_strategy_init(&p->strategy, conf->secrets_num);
+  p->per_secret_verified = -1;
+  fallback_bucket_key(conf, "ct", key, sizeof(key));
+  p->ct_bucket = swp_ratelimit_get(key, LOOKUP_RATE_PER_S);
+  fallback_bucket_key(conf, "logs", key, sizeof(key));
+  p->logs_bucket = swp_ratelimit_get(key, LOGS_RATE_PER_S);
+  p->rt = calloc(conf->secrets_num, sizeof(*p->rt));
+  if (p->rt == NULL || p->ct_bucket == NULL || p->logs_bucket == NULL ||
+      swp_state_init(&p->state, conf->secrets_num) != 0)
+    goto fail;
+  lr = swp_state_load(&p->state, conf->state_file, conf);
+  if (lr == SWP_STATE_REFUSED)
+    goto fail;
+  if (build_client(p) != 0)
+    goto fail;
+  memset(conf, 0, sizeof(*conf));
+  return p;
+fail:
+  /* The configuration stays the caller's. */
+  memset(&p->conf, 0, sizeof(p->conf));
+  swp_poller_free(p);
+  return NULL;
+}
+
+const char *swp_poller_name(const struct swp_poller *p) {
+  return p->name;
+}
+double swp_poller_interval(const struct swp_poller *p) {
+  return p->conf.interval_s;
+}
+
+/* ---- step: credentials ---- */
+
+static int step_credentials(struct swp_poller *p) {
+  struct sw_credentials cr;
+  struct sw_error err;
+  char why[700];
+  memset(&cr, 0, sizeof(cr));
+  sw_error_clear(&err);
+  if (sw_creds_get(p->creds, &cr, &err) != 0) {
+    c_complain(LOG_ERR, &p->c_creds,
+               "secretwatch plugin: account %s: no usable credentials: %s",
+               p->conf.name, sw_error_describe(&err, why, sizeof(why)));
+    sw_credentials_clean_up(&cr);
+    return -1;
+  }
+  c_release(LOG_NOTICE, &p->c_creds,
+            "secretwatch plugin: account %s: credentials work again (%s)",
+            p->conf.name, cr.provider);
+  sw_credentials_clean_up(&cr);
+  return 0;
+}
+
+/* Once per poller: key the LookupEvents budget by the real account id, so
+ * blocks that reach the same account share it whatever their options. */
+static void key_bucket(struct swp_poller *p) {
+  struct sw_sts_identity who;
+  struct sw_error err;
+  char key[200];
+  struct swp_bucket *b;
+  if (p->bucket_keyed)
+    return;
+  sw_error_clear(&err);
+  if (sw_sts_get_caller_identity(p->client, &who, &err) != 0)
+    return; /* keep the fallback key; try again next cycle */
+  snprintf(key, sizeof(key), "ct|acct|%s|%s", who.account, p->conf.region);
+  if ((b = swp_ratelimit_get(key, LOOKUP_RATE_PER_S)) != NULL)
+    p->ct_bucket = b;
+  snprintf(key, sizeof(key), "logs|acct|%s|%s", who.account, p->conf.region);
+  if ((b = swp_ratelimit_get(key, LOGS_RATE_PER_S)) != NULL)
+    p->logs_bucket = b;
+  p->bucket_keyed = 1;
+}
+
+/* ---- step: GetMetricData ---- */
+
+static void rt_keep_datapoints(struct secret_rt *rt, const double *ts,
+                               const double *val, size_t n) {
+  size_t keep = rt->dp_num;
+  double *nt, *nv;
+  if (keep + n > MAX_DATAPOINTS)
+    return;
+  nt = realloc(rt->dp_ts, (keep + n + 1) * sizeof(double));
+  if (nt == NULL)
+    return;
+  rt->dp_ts = nt;
+  nv = realloc(rt->dp_val, (keep + n + 1) * sizeof(double));
+  if (nv == NULL)
+    return;
+  rt->dp_val = nv;
+  memcpy(nt + keep, ts, n * sizeof(double));
+  memcpy(nv + keep, val, n * sizeof(double));
+  rt->dp_num += n;
+}
+
+static void sort_datapoints(struct secret_rt *rt) {
+  /* Insertion sort: a few dozen points, usually already ordered. */
+  for (size_t i = 1; i < rt->dp_num; i++) {
+    double t = rt->dp_ts[i], v = rt->dp_val[i];
+    size_t j = i;
+    for (; j > 0 && rt->dp_ts[j - 1] > t; j--) {
+      rt->dp_ts[j] = rt->dp_ts[j - 1];
+      rt->dp_val[j] = rt->dp_val[j - 1];
+    }
+    rt->dp_ts[j] = t;
+    rt->dp_val[j] = v;
+  }
+}
+
+static int take_metric_results(struct swp_poller *p, size_t first,
+                               const struct sw_cw_get_metric_data_resp *r) {
+  for (size_t i = 0; i < r->count; i++) {
+    const struct sw_cw_metric_result *m = &r->results[i];
+    char *end;
+    unsigned long idx;
+    if (m->id == NULL || m->id[0] != 'm')
+      continue;
+    idx = strtoul(m->id + 1, &end, 10);
+    if (*end != '\0' || idx < first || idx >= p->conf.secrets_num)
+      continue;
+    rt_keep_datapoints(&p->rt[idx], m->timestamps_s, m->values, m->count);
+  }
+  return 0;
+}
+
+static int metrics_batch(struct swp_poller *p, size_t first, size_t n,
+                         double start_s, double end_s, struct sw_error *err) {
+  struct sw_cw_metric_query *q = calloc(n, sizeof(*q));
+  char(*ids)[24] = calloc(n, sizeof(*ids));
+  struct sw_cw_get_metric_data_req req;
+  char *token = NULL;
+  int rc = 0;
+  if (q == NULL || ids == NULL) {
+    free(q);
+    free(ids);
+    return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    const struct swp_secret_conf *s = &p->conf.secrets[first + i];
+    snprintf(ids[i], sizeof(ids[i]), "m%zu", first + i);
+    q[i].id = ids[i];
+    q[i].namespace_ = s->metric_namespace;
+    q[i].metric_name = s->metric_name;
+    q[i].period_s = (int)p->conf.period_s;
+    q[i].stat = "Sum";
+    q[i].return_data = -1;
+  }
+  memset(&req, 0, sizeof(req));
+  req.queries = q;
+  req.count = n;
+  req.start_time_s = (int64_t)start_s;
+  req.end_time_s = (int64_t)end_s;
+  for (int page = 0; page < MAX_CALL_PAGES && rc == 0; page++) {
+    struct sw_cw_get_metric_data_resp resp;
+    memset(&resp, 0, sizeof(resp));
+    req.next_token = token;
+    rc = sw_cw_get_metric_data(
+        p->client, (enum sw_cw_protocol)p->conf.cw_protocol, &req, &resp, err);
+    swp_self_add_metrics(&p->self, n);
+    if (rc == 0) {
+      take_metric_results(p, first, &resp);
+      free(token);
+      token = resp.next_token;
+      resp.next_token = NULL;
+    }
+    sw_cw_get_metric_data_resp_clean_up(&resp);
+    if (token == NULL)
+      break;
+  }
+  free(token);
+  free(q);
+  free(ids);
+  return rc;
+}
+
+/* Dispatches each complete datapoint newer than the last one dispatched,
+ * oldest first, at its own timestamp. */
+static void dispatch_new_datapoints(struct swp_poller *p, size_t i) {
+  struct secret_rt *rt = &p->rt[i];
+  struct swp_secret_state *ss = &p->state.secrets[i];
+  sort_datapoints(rt);
+  for (size_t k = 0; k < rt->dp_num; k++) {
+    if (rt->dp_ts[k] <= ss->metric_ts_s || !isfinite(rt->dp_val[k]))
+      continue;
+    if (rt->dp_ts[k] + (double)p->conf.period_s > p->cycle_now_s)
+      continue; /* still being filled */
+    swp_dispatch(&p->ident, p->conf.secrets[i].instance, "count", "cloudwatch",
+                 SWP_DS_GAUGE, rt->dp_val[k], rt->dp_ts[k]);
+    ss->metric_ts_s = rt->dp_ts[k];
+  }
+}
+
+static int step_metrics(struct swp_poller *p) {
+  double period = (double)p->conf.period_s;
+  /* Far enough back for the watchdog's settled window too (GetMetricData
+   * is billed per metric, not per datapoint). */
+  double span =
+      fmax((double)p->conf.lookback_s, 5 * period) + SETTLE_S + 3 * period;
+  double end_s = floor(p->cycle_now_s / period) * period;
+  double start_s = end_s - ceil(span / period) * period;
+  struct sw_error err;
+  char why[700];
+  int rc = 0;
+  sw_error_clear(&err);
+  for (size_t i = 0; i < p->conf.secrets_num; i++)
+    p->rt[i].dp_num = 0;
+  for (size_t first = 0; first < p->conf.secrets_num && rc == 0;
+       first += SW_CW_MAX_QUERIES) {
+    size_t n = p->conf.secrets_num - first;
+    if (n > SW_CW_MAX_QUERIES)
+      n = SW_CW_MAX_QUERIES;
+    rc = metrics_batch(p, first, n, start_s, end_s, &err);
+  }
+  if (rc != 0) {
+    c_complain(LOG_ERR, &p->c_metrics,
+               "secretwatch plugin: account %s: GetMetricData failed: %s",
+               p->conf.name, sw_error_describe(&err, why, sizeof(why)));
+    return -1;
+  }
+  c_release(LOG_NOTICE, &p->c_metrics,
+            "secretwatch plugin: account %s: GetMetricData works again",
+            p->conf.name);
+  for (size_t i = 0; i < p->conf.secrets_num; i++)
+    dispatch_new_datapoints(p, i);
+  return 0;
+}
+
+/* ---- step: DescribeAlarms ---- */
+
+static void take_alarm(struct swp_poller *p, size_t i,
+                       const struct sw_cw_alarm *al) {
+  struct swp_secret_state *ss = &p->state.secrets[i];
+  const struct swp_secret_conf *s = &p->conf.secrets[i];
+  int v = swp_alarm_state_value(al->state_value);
+  char updated[32] = "";
+  p->rt[i].alarm_found = 1;
+  p->rt[i].alarm_actions_enabled = al->actions_enabled;
+  if (v < 0)
+    return;
+  swp_dispatch(&p->ident, s->instance, "gauge", "alarm_state", SWP_DS_GAUGE, v,
+               0);
+  if (strcmp(ss->alarm_state, al->state_value) == 0)
+    return;
+  if (al->has_state_updated)
+    sw_time_iso8601((time_t)al->state_updated_s, updated);
+  /* The first sight of an alarm is only news when it is in ALARM. */
+  if (ss->alarm_state[0] != '\0' || v == 2)
+    swp_notify_alarm(&p->ident, s, s->alarm_name,
+                     ss->alarm_state[0] ? ss->alarm_state : NULL,
+                     al->state_value, al->state_reason, updated);
+  sw_strlcpy(ss->alarm_state, al->state_value, sizeof(ss->alarm_state));
+}
+
+static int alarms_batch(struct swp_poller *p, size_t first, size_t n,
+                        struct sw_error *err) {
+  const char **names = calloc(n, sizeof(*names));
+  struct sw_cw_describe_alarms_req req;
+  char *token = NULL;
+  int rc = 0;
+  if (names == NULL)
+    return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    names[i] = p->conf.secrets[first + i].alarm_name;
+  memset(&req, 0, sizeof(req));
+  req.alarm_names = names;
+  req.name_count = n;
+  req.alarm_types = SW_CW_ALARM_TYPE_METRIC | SW_CW_ALARM_TYPE_COMPOSITE;
+  req.max_records = 100;
+  for (int page = 0; page < MAX_CALL_PAGES && rc == 0; page++) {
+    struct sw_cw_describe_alarms_resp resp;
+    memset(&resp, 0, sizeof(resp));
+    req.next_token = token;
+    rc = sw_cw_describe_alarms(
+        p->client, (enum sw_cw_protocol)p->conf.cw_protocol, &req, &resp, err);
+    if (rc == 0) {
+      for (size_t i = 0; i < n; i++) {
+        const struct sw_cw_alarm *al = sw_cw_describe_alarms_find(
+            &resp, p->conf.secrets[first + i].alarm_name);
+        if (al)
+          take_alarm(p, first + i, al);
+      }
+      free(token);
+      token = resp.next_token;
+      resp.next_token = NULL;
+    }
+    sw_cw_describe_alarms_resp_clean_up(&resp);
+    if (token == NULL)
+      break;
+  }
+  free(token);
+  free(names);
+  return rc;
+}
+
+static int step_alarms(struct swp_poller *p) {
+  struct sw_error err;
+  char why[700];
+  int rc = 0;
+  sw_error_clear(&err);
+  for (size_t i = 0; i < p->conf.secrets_num; i++)
+    p->rt[i].alarm_found = 0;
+  for (size_t first = 0; first < p->conf.secrets_num && rc == 0;
+       first += SW_CW_MAX_ALARM_NAMES) {
+    size_t n = p->conf.secrets_num - first;
+    if (n > SW_CW_MAX_ALARM_NAMES)
+      n = SW_CW_MAX_ALARM_NAMES;
+    rc = alarms_batch(p, first, n, &err);
+  }
+  if (rc != 0) {
+    c_complain(LOG_ERR, &p->c_alarms,
+               "secretwatch plugin: account %s: DescribeAlarms failed: %s",
+               p->conf.name, sw_error_describe(&err, why, sizeof(why)));
+    return -1;
+  }
+  c_release(LOG_NOTICE, &p->c_alarms,
+            "secretwatch plugin: account %s: DescribeAlarms works again",
+            p->conf.name);
+  return 0;
+}
+
+/* ---- step: CloudTrail records ---- */
+
+static long wait_budget_ms(const struct swp_poller *p) {
+  double iv = interval_s(p);
+  return (long)(iv * 500); /* at most half an interval per page */
+}
+
+/* Takes one answer page: parses the record text of each of its count items
+ * (an array of stride-byte structs holding a `char *` text at text_off and
+ * a size_t length at len_off) into out, and moves its next token into
+ * *token. A record that does not parse is logged and skipped (it cannot be
+ * attributed anyway). 0, or -1 with err on out of memory. */
+static int take_page(struct swp_poller *p, const void *items, size_t count,
+                     size_t stride, size_t text_off, size_t len_off,
+                     char **next_token, char **token, struct sw_ctrec_list *out,
+                     struct sw_error *err) {
+  size_t bad = 0;
+  out->items = calloc(count ? count : 1, sizeof(*out->items));
+  if (out->items == NULL)
+    return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
+  for (size_t i = 0; i < count; i++) {
+    const char *item = (const char *)items + i * stride;
+    const char *text;
+    size_t len;
+    struct sw_error perr;
+    memcpy(&text, item + text_off, sizeof(text));
+    memcpy(&len, item + len_off, sizeof(len));
+    sw_error_clear(&perr);
+    if (text == NULL ||
+        sw_ctrec_parse(text, len, &out->items[out->count], &perr) != 0)
+      bad++;
+    else
+      out->count++;
+  }
+  p->unparsed += bad;
+  free(*token);
+  *token = *next_token;
+  *next_token = NULL;
+  return 0;
+}
+
+/* Records of a page that read a watched secret. */
+static unsigned long count_watched(const struct swp_poller *p,
+                                   const struct sw_ctrec_list *page) {
+  unsigned long n = 0;
+  for (size_t i = 0; i < page->count; i++) {
+    for (size_t k = 0; k < p->conf.secrets_num; k++) {
+      if (swp_match_record(&page->items[i], &p->conf.secrets[k])) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+static int fetch_lookup(void *ctx, const struct swp_query *q, char **token,
+                        struct sw_ctrec_list *out, struct sw_error *err) {
+  struct swp_poller *p = ctx;
+  struct sw_ct_lookup_req req;
+  struct sw_ct_lookup_resp resp;
+  int rc;
+  if (swp_ratelimit_take(p->ct_bucket, wait_budget_ms(p)) != 0)
+    return sw_error_set(err, SW_ERR_THROTTLED,
+                        "LookupEvents budget (2/s per account and region) "
+                        "spent for this cycle");
+  memset(&req, 0, sizeof(req));
+  memset(&resp, 0, sizeof(resp));
+  req.start_time_s = (int64_t)q->start_s;
+  req.end_time_s = (int64_t)q->end_s;
+  req.attr_key = q->attr->key;
+  req.attr_value = q->attr->value;
+  req.max_results = SW_CT_LOOKUP_MAX_RESULTS;
+  req.next_token = *token;
+  rc = sw_ct_lookup_events(p->client, &req, &resp, err);
+  if (rc == 0)
+    rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
+                   offsetof(struct sw_ct_event, cloudtrail_event),
+                   offsetof(struct sw_ct_event, cloudtrail_event_len),
+                   &resp.next_token, token, out, err);
+  sw_ct_lookup_resp_clean_up(&resp);
+  if (rc == 0 && p->verifying) {
+    unsigned long n = count_watched(p, out);
+    if (q->attr->key && strcmp(q->attr->key, "EventName") == 0)
+      p->matched_event_name += n;
+    else
+      p->matched_per_secret += n;
+  }
+  return rc;
+}
+
+/* The filter of the provisioner's metric, widened to failed batch reads;
+ * records are matched to secrets locally. */
+#define LOGS_FILTER                                          \
+  "{ ($.eventSource = \"secretsmanager.amazonaws.com\") && " \
+  "(($.eventName = \"GetSecretValue\") || "                  \
+  "($.eventName = \"BatchGetSecretValue\")) }"
+
+static int fetch_logs(void *ctx, const struct swp_query *q, char **token,
+                      struct sw_ctrec_list *out, struct sw_error *err) {
+  struct swp_poller *p = ctx;
+  struct sw_logs_filter_req req;
+  struct sw_logs_filter_resp resp;
+  int rc;
+  if (swp_ratelimit_take(p->logs_bucket, wait_budget_ms(p)) != 0)
+    return sw_error_set(err, SW_ERR_THROTTLED,
+                        "FilterLogEvents budget spent for this cycle");
+  memset(&req, 0, sizeof(req));
+  memset(&resp, 0, sizeof(resp));
+  req.log_group_name = p->conf.log_group;
+  req.filter_pattern = LOGS_FILTER;
+  req.start_time_ms = (int64_t)q->start_s * 1000;
+  req.end_time_ms = (int64_t)q->end_s * 1000;
+  req.next_token = *token;
+  req.limit = LOGS_PAGE_LIMIT;
+  rc = sw_logs_filter_log_events(p->client, &req, &resp, err);
+  if (rc == 0)
+    rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
+                   offsetof(struct sw_logs_event, message),
+                   offsetof(struct sw_logs_event, message_len),
+                   &resp.next_token, token, out, err);
+  sw_logs_filter_resp_clean_up(&resp);
+  return rc;
+}
+
+static void on_record(void *ctx, const struct sw_ctrec *rec, double t) {
+  struct swp_poller *p = ctx;
+  double lag = p->cycle_now_s - t;
+  for (size_t i = 0; i < p->conf.secrets_num; i++) {
+    const struct swp_secret_conf *s = &p->conf.secrets[i];
+    struct swp_secret_state *ss = &p->state.secrets[i];
+    struct secret_rt *rt = &p->rt[i];
+    enum swp_verdict v;
+    if (!swp_match_record(rec, s))
+      continue;
+    v = swp_classify(rec, s);
+    if (v == SWP_VERDICT_DENIED) {
+      ss->denied++;
+    } else {
+      ss->reads++;
+      if (v == SWP_VERDICT_UNEXPECTED)
+        ss->unexpected++;
+    }
+    rt->rec_ts[rt->rec_next] = t;
+    rt->rec_allowed[rt->rec_next] = v == SWP_VERDICT_ALLOWED;
+    rt->rec_next = (rt->rec_next + 1) % REC_RING;
+    if (rt->rec_num < REC_RING)
+      rt->rec_num++;
+    if (lag > p->max_lag_s || !p->lag_seen)
+      p->max_lag_s = lag > 0 ? lag : 0;
+    p->lag_seen = 1;
+    if (v != SWP_VERDICT_ALLOWED || s->notify_allowed)
+      swp_notify_read(&p->ident, s, rec, v);
+  }
+}
+
+static int max_pages(const struct swp_poller *p) {
+  double iv = interval_s(p);
+  /* Half of what 2 requests/s allow in one interval: the rest is left to
+   * other pollers of the same account. */
+  double n = iv * LOOKUP_RATE_PER_S * 0.5;
+  if (n < 4)
+    n = 4;
+  if (n > 2000)
+    n = 2000;
+  return (int)n;
+}
+
+static int per_secret_possible(const struct swp_poller *p) {
+  for (size_t i = 0; i < p->conf.secrets_num; i++)
+    if (strncmp(p->conf.secrets[i].secret_id, "arn:", 4) != 0)
+      return 0;
+  return 1;
+}
+
+/* Cycles between two verifying cycles: at most one Lookback apart. */
+static unsigned long reverify_cycles(const struct swp_poller *p) {
+  double n = floor((double)p->conf.lookback_s / interval_s(p));
+  return n >= 1 ? (unsigned long)n - 1 : 0;
+}
+
+/* Chooses this cycle's LookupEvents queries (DESIGN.md 2.4). ResourceName
+ * queries only find records that name the secret in `resources`, which
+ * GetSecretValue records often lack, so the per-secret strategy is only
+ * used once a cycle that ran both kinds showed it finds every watched
+ * record the EventName query finds. Returns the attrs array to free (or
+ * NULL) and sets *kind and p->verifying. */
+static struct swp_query_attr *choose_queries(struct swp_poller *p,
+                                             struct swp_cursor_opts *o,
+                                             enum swp_strategy_kind *kind) {
+  static const struct swp_query_attr event_name = {"EventName",
+                                                   "GetSecretValue"};
+  struct swp_query_attr *attrs;
+  size_t n = p->conf.secrets_num;
+  *kind = swp_strategy_choose(&p->strategy, per_secret_possible(p));
+  p->verifying = 0;
+  if (*kind == SWP_STRATEGY_PER_SECRET && p->per_secret_verified == 0)
+    *kind = SWP_STRATEGY_EVENT_NAME; /* shown to miss records */
+  if (*kind == SWP_STRATEGY_EVENT_NAME ||
+      (attrs = calloc(n + 1, sizeof(*attrs))) == NULL) {
+    *kind = SWP_STRATEGY_EVENT_NAME;
+    o->attrs = &event_name;
+    o->attrs_num = 1;
+    return NULL;
+  }
+  /* Re-verify at least once per Lookback: then every record (also one
+   * without `resources`, such as most AccessDenied records) is read by an
+   * EventName query while it is inside the window, late at worst. */
+  p->verifying = p->per_secret_verified < 0 ||
+                 p->cycles_since_verify >= reverify_cycles(p);
+  /* A verifying cycle runs both kinds; when the budget cannot cover that,
+   * stay with the query that needs no verification. */
+  if (p->verifying && p->strategy.est_event_name + p->strategy.est_per_secret >
+                          (double)max_pages(p)) {
+    free(attrs);
+    p->verifying = 0;
+    *kind = SWP_STRATEGY_EVENT_NAME;
+    o->attrs = &event_name;
+    o->attrs_num = 1;
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    attrs[i].key = "ResourceName";
+    attrs[i].value = p->conf.secrets[i].secret_id;
+  }
+  if (p->verifying)
+    attrs[n++] = event_name; /* last: per-secret pages are counted first */
+  o->attrs = attrs;
+  o->attrs_num = n;
+  return attrs;
+}
+
+/* After a verifying cycle: per-secret queries must have returned at least
+ * as many watched records as the EventName query did. */
+static void finish_verification(struct swp_poller *p) {
+  if (!p->verifying) {
+    p->cycles_since_verify++;
+    return;
+  }
+  p->cycles_since_verify = 0;
+  if (p->matched_event_name == 0)
+    return; /* nothing read that could tell */
+  {
+    int was = p->per_secret_verified;
+    p->per_secret_verified =
+        p->matched_per_secret >= p->matched_event_name ? 1 : 0;
+    if (was == p->per_secret_verified)
+      return;
+  }
+  swp_log(SWP_INFO,
+          "account %s: per-secret LookupEvents queries found %lu of %lu "
+          "watched records: %s",
+          p->conf.name, p->matched_per_secret, p->matched_event_name,
+          p->per_secret_verified ? "using them when they cost fewer pages"
+                                 : "staying with EventName queries");
+}
+
+static int step_events(struct swp_poller *p) {
+  struct swp_cursor_opts o;
+  struct swp_cursor_result res;
+  struct swp_query_attr *attrs = NULL;
+  enum swp_strategy_kind kind = SWP_STRATEGY_EVENT_NAME;
+  struct sw_error err;
+  char why[700];
+  int rc;
+  memset(&o, 0, sizeof(o));
+  sw_error_clear(&err);
+  o.now_s = p->cycle_now_s;
+  o.lookback_s = p->conf.lookback_s;
+  o.max_backfill_s = p->conf.max_backfill_s;
+  o.max_pages = max_pages(p);
+  o.on_record = on_record;
+  o.record_ctx = p;
+  o.fetch_ctx = p;
+  p->matched_event_name = p->matched_per_secret = 0;
+  p->unparsed = 0;
+  if (p->conf.event_source == SWP_SRC_FILTER_LOG_EVENTS) {
+    static const struct swp_query_attr none = {NULL, NULL};
+    o.fetch = fetch_logs;
+    o.newest_first = 0;
+    o.attrs = &none;
+    o.attrs_num = 1;
+  } else {
+    o.fetch = fetch_lookup;
+    o.newest_first = 1;
+    attrs = choose_queries(p, &o, &kind);
+  }
+  rc = swp_cursor_cycle(&p->state.cursor, &o, &res, &err);
+  if (p->conf.event_source == SWP_SRC_LOOKUP_EVENTS && !p->verifying)
+    swp_strategy_update(&p->strategy, kind, res.pages,
+                        res.complete && !res.reread_cut && rc == 0,
+                        p->conf.secrets_num);
+  if (rc == 0 && res.complete)
+    finish_verification(p);
+  else if (rc != 0 && p->verifying)
+    p->per_secret_verified = 0; /* EventName queries always work */
+  free(attrs);
+  /* A bad record is re-read every cycle while it is inside Lookback: say
+   * so once, and once when it is gone. */
+  if (p->unparsed > 0 || res.dropped > 0)
+    c_complain(LOG_WARNING, &p->c_records,
+               "secretwatch plugin: account %s: skipped %lu CloudTrail "
+               "record(s) that could not be parsed and %d without an eventID",
+               p->conf.name, p->unparsed, res.dropped);
+  else
+    c_release(LOG_NOTICE, &p->c_records,
+              "secretwatch plugin: account %s: no more unusable CloudTrail "
+              "records",
+              p->conf.name);
+  if (rc != 0) {
+    c_complain(LOG_ERR, &p->c_events,
+               "secretwatch plugin: account %s: reading CloudTrail records "
+               "failed: %s",
+               p->conf.name, sw_error_describe(&err, why, sizeof(why)));
+    return -1;
+  }
+  c_release(LOG_NOTICE, &p->c_events,
+            "secretwatch plugin: account %s: reading CloudTrail records works "
+            "again",
+            p->conf.name);
+  if ((!res.complete) != p->catching_up)
+    swp_log(SWP_NOTICE,
+            res.complete ? "account %s: caught up on CloudTrail records"
+                         : "account %s: catching up on CloudTrail records "
+                           "(more than %d pages per cycle needed)",
+            p->conf.name, o.max_pages);
+  p->catching_up = !res.complete;
+  return 0;
+}
+
+/* ---- step: dispatch counters ---- */
+
+static void step_dispatch(struct swp_poller *p) {
+  for (size_t i = 0; i < p->conf.secrets_num; i++) {
+    const char *pi = p->conf.secrets[i].instance;
+    const struct swp_secret_state *ss = &p->state.secrets[i];
+    swp_dispatch(&p->ident, pi, "derive", "reads", SWP_DS_DERIVE,
+                 (double)ss->reads, 0);
+    swp_dispatch(&p->ident, pi, "derive", "reads-denied", SWP_DS_DERIVE,
+                 (double)ss->denied, 0);
+    swp_dispatch(&p->ident, pi, "derive", "reads-unexpected", SWP_DS_DERIVE,
+                 (double)ss->unexpected, 0);
+  }
+  if (p->lag_seen)
+    swp_dispatch(&p->ident, p->conf.instance, "gauge", "event_lag",
+                 SWP_DS_GAUGE, p->max_lag_s, 0);
+}
+
+static void step_persist(struct swp_poller *p) {
+  if (swp_state_save(&p->state, p->conf.state_file, &p->conf) != 0)
+    c_complain(LOG_ERR, &p->c_state,
+               "secretwatch plugin: account %s: the state file %s cannot be "
+               "written; records may be reported again after a restart",
+               p->conf.name, p->conf.state_file);
+  else
+    c_release(LOG_NOTICE, &p->c_state,
+              "secretwatch plugin: account %s: the state file is written "
+              "again",
+              p->conf.name);
+}
+
+/* ---- step: watchdog ---- */
+
+static void step_watchdog(struct swp_poller *p) {
+  double period = (double)p->conf.period_s;
+  char check[128], msg[600];
+  swp_wd_check_trail(&p->wd, p->client, &p->conf, &p->ident, p->cycle_now_s);
+  for (size_t i = 0; i < p->conf.secrets_num; i++) {
+    const struct swp_secret_conf *s = &p->conf.secrets[i];
+    struct secret_rt *rt = &p->rt[i];
+    /* CloudTrail delivery to Logs and the metric filter take minutes: only
+     * compare a window that has settled. */
+    double settle_s = fmax(2 * period, SETTLE_S);
+    double end_s = floor((p->cycle_now_s - settle_s) / period) * period;
+    double start_s = end_s - fmax((double)p->conf.lookback_s, period);
+    int agree;
+    if (!p->alarms_ok)
+      break;
+    snprintf(check, sizeof(check), "alarm-%s", s->instance);
+    if (!rt->alarm_found)
+      snprintf(msg, sizeof(msg), "alarm %.200s of %.63s does not exist",
+               s->alarm_name, s->instance);
+    else
+      snprintf(msg, sizeof(msg),
+               "alarm %.200s of %.63s has its actions "
+               "disabled",
+               s->alarm_name, s->instance);
+    swp_wd_report(&p->wd, &p->ident, check,
+                  rt->alarm_found && rt->alarm_actions_enabled != 0, msg);
+    /* Records seen before this start are not in the ring (the seen set
+     * dropped them), so the window never reaches back before it. */
+    if (start_s < p->started_s)
+      start_s = p->started_s;
+    /* A full ring forgot its oldest records. */
+    if (rt->rec_num == REC_RING && rt->rec_ts[rt->rec_next] > start_s)
+      start_s = rt->rec_ts[rt->rec_next];
+    agree = start_s < end_s
+                ? swp_wd_metric_agrees(rt->dp_ts, rt->dp_val, rt->dp_num,
+                                       rt->rec_ts, rt->rec_allowed, rt->rec_num,
+                                       start_s, end_s, msg, sizeof(msg))
+                : -1;
+    snprintf(check, sizeof(check), "metric-%s", s->instance);
+    if (agree >= 0 && p->conf.events && p->metrics_ok)
+      swp_wd_report(&p->wd, &p->ident, check, agree, msg);
+  }
+}
+
+int swp_poller_read(struct swp_poller *p) {
+  int failed = 0, steps = 2;
+  p->cycle_now_s = sw_time_now() + sw_client_clock_offset(p->client);
+  if (p->started_s == 0)
+    p->started_s = p->cycle_now_s;
+  p->max_lag_s = 0;
+  p->lag_seen = 0;
+  if (step_credentials(p) != 0) {
+    swp_self_dispatch(&p->ident, &p->self);
+    return -1;
+  }
+  key_bucket(p);
+  p->metrics_ok = step_metrics(p) == 0;
+  p->alarms_ok = step_alarms(p) == 0;
+  failed = !p->metrics_ok + !p->alarms_ok;
+  if (p->conf.events) {
+    steps++;
+    failed += step_events(p) != 0;
+  }
+  step_dispatch(p);
+  step_persist(p);
+  swp_self_dispatch(&p->ident, &p->self);
+  if (p->conf.watchdog &&
+      p->cycles % (unsigned long)p->conf.watchdog_cycles == 0)
+    step_watchdog(p);
+  p->cycles++;
+  /* Only a cycle where every step failed counts as a failed read (collectd
+   * then backs off); partial failures were logged through c_complain. */
+  return failed == steps ? -1 : 0;
+}

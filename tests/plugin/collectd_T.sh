@@ -1,0 +1,217 @@
+#!/bin/sh
+# `collectd -T -C conf` smoke test of the built secretwatch.so (DESIGN.md
+# 2.6: -T, capital T, is the real config test; -t exits 0 even when a plugin
+# fails). A good configuration against tests/awssim exits 0; every kind of
+# bad option exits non-zero with a log line naming the option.
+# Usage: collectd_T.sh /path/to/secretwatch.so
+# Exit: 0 pass, 1 fail, 77 skipped (no collectd).
+set -u
+
+SO=${1:?usage: collectd_T.sh /path/to/secretwatch.so}
+SRC=${SW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PY=${SW_PYTHON:-/usr/bin/python3}
+COLLECTD=/usr/sbin/collectd
+
+if [ ! -x "$COLLECTD" ] || [ ! -f /usr/lib/collectd/logfile.so ]; then
+  echo "skip: $COLLECTD (Debian collectd-core) is not installed"
+  exit 77
+fi
+
+# A sanitizer build cannot be loaded by Debian's uninstrumented collectd.
+if nm -D "$SO" 2>/dev/null | grep -q '__asan_init'; then
+  echo "skip: $SO is built with AddressSanitizer; collectd cannot load it"
+  exit 77
+fi
+
+WORK=$(mktemp -d /tmp/swp-collectd-T-XXXXXX)
+SIM_PID=
+cleanup() {
+  if [ -n "$SIM_PID" ]; then
+    kill "$SIM_PID" 2>/dev/null
+    wait "$SIM_PID" 2>/dev/null
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE
+
+# PluginDir refuses symlinks: copies only.
+mkdir -p "$WORK/plugins"
+cp "$SO" "$WORK/plugins/secretwatch.so"
+cp /usr/lib/collectd/logfile.so "$WORK/plugins/"
+
+fails=0
+passes=0
+
+# write_conf FILE BODY: a collectd.conf with the plugin block BODY.
+write_conf() {
+  cat >"$1" <<CONF
+Hostname "swtest"
+BaseDir "$WORK/base"
+PluginDir "$WORK/plugins"
+TypesDB "/usr/share/collectd/types.db"
+Interval 10
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$WORK/collectd.log"
+</Plugin>
+LoadPlugin secretwatch
+<Plugin secretwatch>
+$2
+</Plugin>
+CONF
+}
+
+run_T() {
+  : >"$WORK/collectd.log"
+  timeout 120 "$COLLECTD" -T -C "$1" >"$WORK/stdout.log" 2>&1
+}
+
+# ---- the simulator, for the good configuration ----
+EP=
+CA=
+if [ -x "$SRC/tests/awssim/awssim" ]; then
+  "$PY" "$SRC/tests/awssim/awssim" --dir "$WORK/sim" >"$WORK/sim.log" 2>&1 &
+  SIM_PID=$!
+  i=0
+  while [ ! -f "$WORK/sim/awssim.json" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  if [ -f "$WORK/sim/awssim.json" ]; then
+    EP=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_https"])' "$WORK/sim/awssim.json")
+    CA=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ca_file"])' "$WORK/sim/awssim.json")
+  fi
+fi
+
+GOOD_SECRET='    <Secret "TopSecretInfo">
+      Mode "honeytoken"
+    </Secret>'
+
+account() { # account EXTRA_OPTIONS SECRET_BLOCK
+  printf '  <Account "prod">\n    Region "us-east-1"\n%s\n%s\n  </Account>\n' "$1" "$2"
+}
+
+if [ -n "$EP" ]; then
+  write_conf "$WORK/good.conf" "$(account "    EndpointURL \"$EP\"
+    CAFile \"$CA\"
+    Timeout 5" "$GOOD_SECRET")"
+  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
+     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
+     run_T "$WORK/good.conf"; then
+    if [ -f "$WORK/base/secretwatch/prod.json" ]; then
+      echo "ok   good configuration: collectd -T exits 0, state file written"
+      passes=$((passes + 1))
+    else
+      echo "FAIL good configuration: no state file at the default path"
+      fails=$((fails + 1))
+    fi
+  else
+    echo "FAIL good configuration: collectd -T exited non-zero"
+    cat "$WORK/collectd.log" "$WORK/stdout.log"
+    fails=$((fails + 1))
+  fi
+  # One real read cycle under valgrind: no invalid access, no leak.
+  if command -v valgrind >/dev/null 2>&1; then
+    rm -rf "$WORK/base"
+    : >"$WORK/collectd.log"
+    if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
+       AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
+       timeout 240 valgrind --leak-check=full --errors-for-leak-kinds=definite \
+         --error-exitcode=9 --suppressions="$SRC/tests/plugin/valgrind.supp" \
+         "$COLLECTD" -T -C "$WORK/good.conf" >"$WORK/valgrind.log" 2>&1; then
+      echo "ok   good configuration under valgrind: no error, no leak"
+      passes=$((passes + 1))
+    else
+      echo "FAIL good configuration under valgrind"
+      grep -E '^==[0-9]+==' "$WORK/valgrind.log" | head -60
+      fails=$((fails + 1))
+    fi
+  fi
+
+  # The same with CloudWatch's query (XML) protocol.
+  write_conf "$WORK/query.conf" "$(account "    EndpointURL \"$EP\"
+    CAFile \"$CA\"
+    CloudWatchProtocol \"query\"" "$GOOD_SECRET")"
+  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
+     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
+     run_T "$WORK/query.conf" &&
+     ! grep -q "secretwatch plugin: .*failed" "$WORK/collectd.log"; then
+    echo "ok   CloudWatchProtocol query: collectd -T exits 0, no failed call"
+    passes=$((passes + 1))
+  else
+    echo "FAIL CloudWatchProtocol query"
+    cat "$WORK/collectd.log" "$WORK/stdout.log"
+    fails=$((fails + 1))
+  fi
+
+  # collectd.conf.example itself, pointed at the simulator.
+  sed -n '/^<Plugin secretwatch>/,/^<\/Plugin>/p' "$SRC/collectd.conf.example" |
+    sed -e '1d' -e '$d' \
+        -e "s|^ *#EndpointURL .*|    EndpointURL \"$EP\"|" \
+        -e "s|^ *#CAFile .*|    CAFile \"$CA\"|" >"$WORK/example.block"
+  write_conf "$WORK/example.conf" "$(cat "$WORK/example.block")"
+  rm -rf "$WORK/base"
+  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
+     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
+     run_T "$WORK/example.conf" && grep -q EndpointURL "$WORK/example.conf"; then
+    echo "ok   collectd.conf.example (pointed at awssim): collectd -T exits 0"
+    passes=$((passes + 1))
+  else
+    echo "FAIL collectd.conf.example: collectd -T exited non-zero"
+    cat "$WORK/collectd.log" "$WORK/stdout.log"
+    fails=$((fails + 1))
+  fi
+else
+  echo "note: tests/awssim did not start; the good-configuration case is skipped"
+  cat "$WORK/sim.log" 2>/dev/null
+fi
+
+# bad_case NAME WANT_IN_LOG ACCOUNT_OPTIONS [SECRET_OPTIONS]
+bad_case() {
+  name=$1 want=$2 opts=$3 sopts=${4:-}
+  write_conf "$WORK/bad.conf" "$(account "$opts" "    <Secret \"TopSecretInfo\">
+$sopts
+    </Secret>")"
+  if run_T "$WORK/bad.conf"; then
+    echo "FAIL $name: collectd -T exited 0"
+    fails=$((fails + 1))
+  elif ! grep -qF -- "$want" "$WORK/collectd.log" "$WORK/stdout.log"; then
+    echo "FAIL $name: the log does not name $want"
+    cat "$WORK/collectd.log" "$WORK/stdout.log"
+    fails=$((fails + 1))
+  else
+    echo "ok   $name: refused, log names $want"
+    passes=$((passes + 1))
+  fi
+}
+
+bad_case "bad Region" '"Region"' '    Region "us east 1"'
+bad_case "unknown option" '"Regoin"' '    Regoin "x"'
+bad_case "Interval zero" '"Interval"' '    Interval 0'
+bad_case "Timeout string" '"Timeout"' '    Timeout "10"'
+bad_case "CloudWatchProtocol xml" '"CloudWatchProtocol"' '    CloudWatchProtocol "xml"'
+bad_case "EventSource unknown" '"EventSource"' '    EventSource "S3"'
+bad_case "FilterLogEvents without LogGroup" '"LogGroup"' '    EventSource "FilterLogEvents"'
+bad_case "Lookback over MaxBackfill" '"Lookback"' '    Lookback 2000
+    MaxBackfill 1000'
+bad_case "MaxBackfill over 90 days" '"MaxBackfill"' '    MaxBackfill 9999999'
+bad_case "EndpointURL not a URL" '"EndpointURL"' '    EndpointURL "localhost:4566"'
+bad_case "CAFile missing" '"CAFile"' '    CAFile "/nonexistent/ca.pem"'
+bad_case "StateFile relative" '"StateFile"' '    StateFile "prod.json"'
+bad_case "ExternalID without RoleARN" '"ExternalID"' '    ExternalID "abc123"'
+bad_case "Events not boolean" '"Events"' '    Events "sometimes"'
+bad_case "Mode unknown" '"Mode"' '' '      Mode "paranoid"'
+bad_case "guarded without AllowPrincipal" '"AllowPrincipal"' '' '      Mode "guarded"'
+bad_case "SecretID malformed" '"SecretID"' '' '      SecretID "arn:aws:secretsmanager:x"'
+bad_case "unknown secret option" '"Colour"' '' '      Colour "red"'
+
+# A state file that is a symlink is refused at init: collectd -T fails.
+mkdir -p "$WORK/st"
+ln -s /etc/hostname "$WORK/st/prod.json"
+bad_case "StateFile is a symlink" 'symbolic link' "    StateFile \"$WORK/st/prod.json\"
+    EndpointURL \"http://127.0.0.1:9\""
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

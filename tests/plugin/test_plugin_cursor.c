@@ -1,0 +1,450 @@
+/* The events cursor against a scripted CloudTrail: exactly once across
+ * pagination, late delivery, page budgets, failures, restarts and
+ * downtime; the seen set; the query strategy; the shared rate limit. */
+#include "mock_collectd.h"
+#include "sw_test.h"
+
+#include "plugin/cursor.h"
+#include "plugin/ratelimit.h"
+#include "plugin/seen.h"
+#include "plugin/state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EV 4000
+#define T0 1795766400.0 /* 2026-11-27T08:00:00Z */
+
+/* The scripted CloudTrail event history. */
+struct ev {
+  char id[32];
+  double time_s;
+  double delivered_s; /* visible to queries from then on */
+};
+static struct ev evs[MAX_EV];
+static int evs_num;
+static double fake_now;
+static int page_size = 50;
+static int fail_on_call = -1; /* fail the Nth fetch call (0-based) */
+static int calls;
+static int newest_first = 1;
+static int unstable; /* a page asked with other Start/End than page 1 */
+
+/* How often each event id was reported. */
+static int reported[MAX_EV];
+
+static void history_reset(void) {
+  evs_num = 0;
+  calls = 0;
+  fail_on_call = -1;
+  page_size = 50;
+  unstable = 0;
+  newest_first = 1;
+  memset(reported, 0, sizeof(reported));
+}
+
+static void add_event(double t, double delivered) {
+  struct ev *e = &evs[evs_num];
+  snprintf(e->id, sizeof(e->id), "ev-%05d", evs_num);
+  e->time_s = t;
+  e->delivered_s = delivered;
+  evs_num++;
+}
+
+static int cmp_newest(const void *a, const void *b) {
+  const struct ev *x = *(const struct ev *const *)a,
+                  *y = *(const struct ev *const *)b;
+  if (x->time_s != y->time_s)
+    return x->time_s < y->time_s ? 1 : -1;
+  return strcmp(y->id, x->id);
+}
+
+/* Token: "<start>|<end>|<offset>", so a page asked with different
+ * parameters than the first one is detected, as AWS would refuse it. */
+static int fake_fetch(void *ctx, const struct swp_query *q, char **token,
+                      struct sw_ctrec_list *out, struct sw_error *err) {
+  const struct ev *match[MAX_EV];
+  int n = 0, offset = 0;
+  (void)ctx;
+  if (calls++ == fail_on_call)
+    return sw_error_set(err, SW_ERR_THROTTLED, "scripted failure");
+  if (*token) {
+    double ts, te;
+    if (sscanf(*token, "%lf|%lf|%d", &ts, &te, &offset) != 3 ||
+        ts != q->start_s || te != q->end_s)
+      unstable = 1;
+  }
+  for (int i = 0; i < evs_num; i++)
+    if (evs[i].time_s >= q->start_s && evs[i].time_s <= q->end_s &&
+        evs[i].delivered_s <= fake_now)
+      match[n++] = &evs[i];
+  qsort(match, (size_t)n, sizeof(match[0]), cmp_newest);
+  if (!newest_first)
+    for (int i = 0; i < n / 2; i++) {
+      const struct ev *t = match[i];
+      match[i] = match[n - 1 - i];
+      match[n - 1 - i] = t;
+    }
+  out->items = calloc((size_t)page_size, sizeof(*out->items));
+  for (int i = offset; i < n && i < offset + page_size; i++) {
+    struct sw_ctrec *r = &out->items[out->count++];
+    strcpy(r->event_id, match[i]->id);
+    r->event_time_s = match[i]->time_s;
+    r->has_event_time = 1;
+  }
+  free(*token);
+  *token = NULL;
+  if (offset + page_size < n) {
+    *token = malloc(80);
+    snprintf(*token, 80, "%.0f|%.0f|%d", q->start_s, q->end_s,
+             offset + page_size);
+  }
+  return 0;
+}
+
+static void on_rec(void *ctx, const struct sw_ctrec *r, double t) {
+  (void)ctx;
+  (void)t;
+  reported[atoi(r->event_id + 3)]++;
+}
+
+static const struct swp_query_attr attr_all = {"EventName", "GetSecretValue"};
+
+static int cycle(struct swp_cursor *c, int max_pages,
+                 struct swp_cursor_result *res) {
+  struct swp_cursor_opts o;
+  struct sw_error err;
+  memset(&o, 0, sizeof(o));
+  o.now_s = fake_now;
+  o.lookback_s = 900;
+  o.max_backfill_s = 86400;
+  o.max_pages = max_pages;
+  o.newest_first = newest_first;
+  o.attrs = &attr_all;
+  o.attrs_num = 1;
+  o.fetch = fake_fetch;
+  o.on_record = on_rec;
+  return swp_cursor_cycle(c, &o, res, &err);
+}
+
+/* 1 when every event was reported exactly once (or, with only_before,
+ * every event with a time >= only_before). */
+static int exactly_once(double only_after) {
+  int ok = 1;
+  for (int i = 0; i < evs_num; i++) {
+    int want = evs[i].time_s >= only_after ? 1 : 0;
+    if (reported[i] != want) {
+      fprintf(stderr, "event %d (t=%+.0f): reported %d times, want %d\n", i,
+              evs[i].time_s - T0, reported[i], want);
+      ok = 0;
+    }
+  }
+  return ok;
+}
+
+static void test_first_cycle_reads_lookback_then_nothing_twice(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  add_event(T0 - 2000, 0); /* before the first window: never read */
+  add_event(T0 - 800, 0);
+  add_event(T0 - 10, 0);
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  SW_CHECK(res.window_start_s == T0 - 900 && res.window_end_s == T0);
+  SW_CHECK_INT(res.new_records, 2);
+  fake_now = T0 + 60;
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  SW_CHECK_INT(res.new_records, 0);
+  SW_CHECK_INT(res.records, 2); /* re-read inside the lookback, dropped */
+  SW_CHECK(exactly_once(T0 - 900));
+  SW_CHECK(c.last_end_s == T0 + 60);
+  swp_cursor_clean_up(&c);
+}
+
+static void test_late_delivery_inside_lookback_reported_once(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  history_reset();
+  swp_cursor_init(&c);
+  add_event(T0 - 30, T0 + 400); /* happened before cycle 1, seen after */
+  add_event(T0 + 50, T0 + 55);
+  for (int i = 0; i < 12; i++) {
+    fake_now = T0 + 60.0 * i;
+    SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  }
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_pagination_keeps_start_and_end_stable(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  for (int i = 0; i < 120; i++)
+    add_event(T0 - 1 - i, 0);
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  SW_CHECK_INT(res.pages, 3);
+  SW_CHECK_INT(res.new_records, 120);
+  SW_CHECK_INT(res.complete, 1);
+  SW_CHECK_INT(unstable, 0);
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_budget_leaves_a_hole_that_later_cycles_fill(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  int cycles = 0;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  for (int i = 0; i < 600; i++) /* 600 reads in the last 10 minutes */
+    add_event(T0 - 1 - i, 0);
+  SW_CHECK_INT(cycle(&c, 3, &res), 0);
+  SW_CHECK_INT(res.new_records, 150);
+  SW_CHECK_INT(res.complete, 0);
+  SW_CHECK(c.hole_end_s > 0);
+  /* new reads keep arriving while the cursor catches up */
+  while (c.hole_end_s > 0 && cycles < 50) {
+    fake_now += 60;
+    add_event(fake_now - 5, 0);
+    SW_CHECK_INT(cycle(&c, 3, &res), 0);
+    if (getenv("CURSOR_DEBUG"))
+      fprintf(stderr,
+              "cycle %d: pages %d new %d hole %+.0f..%+.0f window "
+              "%+.0f..%+.0f\n",
+              cycles, res.pages, res.new_records, c.hole_start_s - T0,
+              c.hole_end_s - T0, res.window_start_s - T0,
+              res.window_end_s - T0);
+    cycles++;
+  }
+  SW_CHECK(c.hole_end_s == 0);
+  SW_CHECK(cycles < 20);
+  SW_CHECK_INT(unstable, 0);
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_oldest_first_source_catches_up_too(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  int cycles = 0;
+  history_reset();
+  newest_first = 0;
+  page_size = 20;
+  swp_cursor_init(&c);
+  fake_now = T0;
+  for (int i = 0; i < 300; i++)
+    add_event(T0 - 1 - i * 2, 0);
+  do {
+    SW_CHECK_INT(cycle(&c, 4, &res), 0);
+    fake_now += 60;
+  } while (c.hole_end_s > 0 && ++cycles < 50);
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_failed_fetch_keeps_last_end_and_loses_nothing(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  for (int i = 0; i < 120; i++)
+    add_event(T0 + 1 + i, 0);
+  fake_now = T0 + 200;
+  fail_on_call = calls + 1; /* the second page fails */
+  SW_CHECK_INT(cycle(&c, 10, &res), -1);
+  SW_CHECK(c.last_end_s == T0);
+  SW_CHECK_INT(res.new_records, 50);
+  fake_now = T0 + 260;
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  SW_CHECK_INT(res.new_records, 70);
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static struct swp_account_conf *one_account(void) {
+  static struct swp_secret_conf s;
+  static struct swp_account_conf a;
+  memset(&s, 0, sizeof(s));
+  memset(&a, 0, sizeof(a));
+  s.label = "TopSecretInfo";
+  s.alarm_name = "secretwatch-TopSecretInfo-read";
+  a.name = "prod";
+  a.secrets = &s;
+  a.secrets_num = 1;
+  return &a;
+}
+
+static void test_restart_resumes_without_duplicates(void) {
+  struct swp_state st, st2;
+  struct swp_cursor_result res;
+  struct swp_account_conf *a = one_account();
+  char *json, why[200];
+  history_reset();
+  swp_state_init(&st, 1);
+  fake_now = T0;
+  for (int i = 0; i < 30; i++)
+    add_event(T0 - 10 * i, 0);
+  SW_CHECK_INT(cycle(&st.cursor, 10, &res), 0);
+  json = swp_state_to_json(&st, a);
+  SW_CHECK(json != NULL);
+  swp_state_init(&st2, 1);
+  SW_CHECK_INT(
+      swp_state_from_json(&st2, json, strlen(json), a, why, sizeof(why)), 0);
+  SW_CHECK_INT(swp_seen_count(st2.cursor.seen), 30);
+  /* collectd restarted 2 minutes later; one new read and one late one */
+  fake_now = T0 + 120;
+  add_event(T0 + 100, 0);
+  add_event(T0 - 5, T0 + 110);
+  SW_CHECK_INT(cycle(&st2.cursor, 10, &res), 0);
+  SW_CHECK_INT(res.new_records, 2);
+  SW_CHECK(exactly_once(0));
+  free(json);
+  swp_state_clean_up(&st);
+  swp_state_clean_up(&st2);
+}
+
+static void test_downtime_catches_up_bounded_by_max_backfill(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  struct swp_cursor_opts o;
+  struct sw_error err;
+  int cycles = 0;
+  history_reset();
+  swp_cursor_init(&c);
+  c.last_end_s = T0 - 7200; /* down for two hours */
+  fake_now = T0;
+  for (int i = 0; i < 200; i++) /* one read every 40 s during the outage */
+    add_event(T0 - 8000 + 40.0 * i, 0);
+  memset(&o, 0, sizeof(o));
+  o.lookback_s = 900;
+  o.max_backfill_s = 3600; /* only the last hour is caught up */
+  o.max_pages = 2;
+  o.newest_first = 1;
+  o.attrs = &attr_all;
+  o.attrs_num = 1;
+  o.fetch = fake_fetch;
+  o.on_record = on_rec;
+  do {
+    o.now_s = fake_now;
+    SW_CHECK_INT(swp_cursor_cycle(&c, &o, &res, &err), 0);
+    if (cycles == 0)
+      SW_CHECK(res.window_start_s == T0 - 3600);
+    fake_now += 10;
+  } while (c.hole_end_s > 0 && ++cycles < 20);
+  SW_CHECK(exactly_once(T0 - 3600));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_records_without_event_id_are_dropped(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  add_event(T0 - 5, 0);
+  evs[0].id[0] = '\0';
+  SW_CHECK_INT(cycle(&c, 10, &res), 0);
+  SW_CHECK_INT(res.dropped, 1);
+  SW_CHECK_INT(res.new_records, 0);
+  swp_cursor_clean_up(&c);
+}
+
+static void test_window_edges(void) {
+  struct swp_cursor c;
+  double s, e;
+  swp_cursor_init(&c);
+  swp_cursor_window(&c, T0 + 0.5, 900, 86400, &s, &e);
+  SW_CHECK(s == T0 - 900 && e == T0 + 1);
+  c.last_end_s = T0 + 5000; /* clock stepped back: no gap */
+  swp_cursor_window(&c, T0, 900, 86400, &s, &e);
+  SW_CHECK(s == T0 - 900);
+  c.last_end_s = T0 - 100000;
+  swp_cursor_window(&c, T0, 900, 86400, &s, &e);
+  SW_CHECK(s == T0 - 86400);
+  swp_cursor_clean_up(&c);
+}
+
+static void test_seen_set_add_has_prune(void) {
+  struct swp_seen *s = swp_seen_new();
+  char id[300];
+  SW_CHECK_INT(swp_seen_add(s, "a", 10), 1);
+  SW_CHECK_INT(swp_seen_add(s, "a", 99), 0);
+  SW_CHECK_INT(swp_seen_add(s, "", 10), -1);
+  memset(id, 'x', sizeof(id) - 1);
+  id[sizeof(id) - 1] = '\0';
+  SW_CHECK_INT(swp_seen_add(s, id, 10), -1);
+  for (int i = 0; i < 100000; i++) {
+    snprintf(id, sizeof(id), "id-%d", i);
+    swp_seen_add(s, id, (double)i);
+  }
+  SW_CHECK_INT(swp_seen_count(s), 100001);
+  SW_CHECK(swp_seen_has(s, "id-99999"));
+  SW_CHECK_INT(swp_seen_prune(s, 50000), 50001); /* "a" (t=10) goes too */
+  SW_CHECK_INT(swp_seen_count(s), 50000);
+  SW_CHECK(!swp_seen_has(s, "id-49999"));
+  SW_CHECK(!swp_seen_has(s, "a"));
+  for (int i = 50000; i < 100000; i += 997) {
+    snprintf(id, sizeof(id), "id-%d", i);
+    SW_CHECK(swp_seen_has(s, id));
+  }
+  SW_CHECK_INT(swp_seen_prune(s, 0), 0);
+  swp_seen_free(s);
+  swp_seen_free(NULL);
+}
+
+static void test_strategy_picks_fewer_pages(void) {
+  struct swp_strategy st;
+  swp_strategy_init(&st, 3);
+  /* quiet account: one EventName page beats three per-secret queries */
+  SW_CHECK_INT(swp_strategy_choose(&st, 1), SWP_STRATEGY_EVENT_NAME);
+  /* busy account: the EventName query needed 40 pages */
+  swp_strategy_update(&st, SWP_STRATEGY_EVENT_NAME, 40, 1, 3);
+  SW_CHECK_INT(swp_strategy_choose(&st, 1), SWP_STRATEGY_PER_SECRET);
+  /* without full ARNs ResourceName cannot be used */
+  SW_CHECK_INT(swp_strategy_choose(&st, 0), SWP_STRATEGY_EVENT_NAME);
+  /* per-secret got expensive; EventName is tried again eventually */
+  swp_strategy_update(&st, SWP_STRATEGY_PER_SECRET, 30, 1, 3);
+  for (int i = 0;
+       i < 40 && swp_strategy_choose(&st, 1) == SWP_STRATEGY_PER_SECRET; i++)
+    swp_strategy_update(&st, SWP_STRATEGY_PER_SECRET, 30, 1, 3);
+  SW_CHECK_INT(swp_strategy_choose(&st, 1), SWP_STRATEGY_EVENT_NAME);
+}
+
+static void test_rate_limit_is_shared_per_key(void) {
+  struct swp_bucket *a = swp_ratelimit_get("acct|1|us-east-1", 2);
+  struct swp_bucket *b = swp_ratelimit_get("acct|1|us-east-1", 2);
+  struct swp_bucket *c = swp_ratelimit_get("acct|2|us-east-1", 2);
+  SW_CHECK(a != NULL && a == b && a != c);
+  SW_CHECK_INT(swp_ratelimit_reserve(a, 1000, 5000), 0);
+  SW_CHECK_INT(swp_ratelimit_reserve(b, 1000, 5000), 500); /* shared */
+  SW_CHECK_INT(swp_ratelimit_reserve(c, 1000, 5000), 0);   /* separate */
+  SW_CHECK_INT(swp_ratelimit_reserve(a, 1000, 700), -1);   /* over budget */
+  SW_CHECK_INT(swp_ratelimit_reserve(a, 1000, 5000), 1000);
+  SW_CHECK_INT(swp_ratelimit_reserve(a, 10000, 0), 0); /* idle refills */
+  swp_ratelimit_shutdown();
+}
+
+int main(void) {
+  SW_RUN(test_first_cycle_reads_lookback_then_nothing_twice);
+  SW_RUN(test_late_delivery_inside_lookback_reported_once);
+  SW_RUN(test_pagination_keeps_start_and_end_stable);
+  SW_RUN(test_budget_leaves_a_hole_that_later_cycles_fill);
+  SW_RUN(test_oldest_first_source_catches_up_too);
+  SW_RUN(test_failed_fetch_keeps_last_end_and_loses_nothing);
+  SW_RUN(test_restart_resumes_without_duplicates);
+  SW_RUN(test_downtime_catches_up_bounded_by_max_backfill);
+  SW_RUN(test_records_without_event_id_are_dropped);
+  SW_RUN(test_window_edges);
+  SW_RUN(test_seen_set_add_has_prune);
+  SW_RUN(test_strategy_picks_fewer_pages);
+  SW_RUN(test_rate_limit_is_shared_per_key);
+  return sw_test_done();
+}
