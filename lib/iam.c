@@ -232,6 +232,54 @@ int sw_iam_delete_role(struct sw_client *c, const char *role_name,
               NULL, err);
 }
 
+/* ---- UpdateAssumeRolePolicy ---- */
+
+int sw_iam_update_assume_role_policy_request(const char *role_name,
+                                             const char *policy_document,
+                                             struct sw_params *p,
+                                             struct sw_error *err) {
+  const char *op = "UpdateAssumeRolePolicy";
+  if (check_role_name(op, role_name, err))
+    return -1;
+  if (sw_svc_empty(policy_document) || strlen(policy_document) > 131072)
+    return sw_error_set(err, SW_ERR_CONFIG,
+                        "%s: PolicyDocument for role %s must be 1 to 131072 "
+                        "bytes",
+                        op, role_name);
+  if (sw_params_add(p, "RoleName", role_name) ||
+      sw_params_add(p, "PolicyDocument", policy_document))
+    return oom(op, err);
+  return 0;
+}
+
+int sw_iam_update_assume_role_policy_parse(xmlDoc *doc, struct sw_error *err) {
+  xmlNode *root = sw_xml_root(doc);
+  if (root == NULL || root->name == NULL ||
+      strcmp((const char *)root->name, "UpdateAssumeRolePolicyResponse") != 0)
+    return sw_error_set(err, SW_ERR_PARSE,
+                        "UpdateAssumeRolePolicy: expected "
+                        "<UpdateAssumeRolePolicyResponse>, got <%s>",
+                        root && root->name ? (const char *)root->name : "");
+  return 0;
+}
+
+int sw_iam_update_assume_role_policy(struct sw_client *c, const char *role_name,
+                                     const char *policy_document,
+                                     struct sw_error *err) {
+  struct sw_params p;
+  xmlDoc *doc = NULL;
+  int rc;
+  sw_params_init(&p);
+  rc = call(c, "UpdateAssumeRolePolicy", &p,
+            sw_iam_update_assume_role_policy_request(role_name, policy_document,
+                                                     &p, err),
+            &doc, err);
+  if (rc == 0)
+    rc = sw_iam_update_assume_role_policy_parse(doc, err);
+  xmlFreeDoc(doc);
+  return rc;
+}
+
 /* ---- Inline policies ---- */
 
 int sw_iam_put_role_policy_request(const char *role_name,

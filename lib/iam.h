@@ -61,6 +61,23 @@ int sw_iam_get_role(struct sw_client *c, const char *role_name,
 int sw_iam_delete_role(struct sw_client *c, const char *role_name,
                        struct sw_error *err);
 
+/* ---- UpdateAssumeRolePolicy: RoleName, PolicyDocument ----
+ * Replaces the role's trust policy. The document is JSON of 1..131072 bytes
+ * (the API's limit; IAM's own quota on trust policy length is lower and
+ * answered as LimitExceeded). IAM answers MalformedPolicyDocument
+ * (SW_ERR_VALIDATION) for a document it refuses and NoSuchEntity
+ * (SW_ERR_NOT_FOUND) for an unknown role. */
+int sw_iam_update_assume_role_policy_request(const char *role_name,
+                                             const char *policy_document,
+                                             struct sw_params *p,
+                                             struct sw_error *err);
+/* Checks that doc is <UpdateAssumeRolePolicyResponse> (the answer has no
+ * result element); anything else is SW_ERR_PARSE. */
+int sw_iam_update_assume_role_policy_parse(xmlDoc *doc, struct sw_error *err);
+int sw_iam_update_assume_role_policy(struct sw_client *c, const char *role_name,
+                                     const char *policy_document,
+                                     struct sw_error *err);
+
 /* ---- Inline policies ---- */
 int sw_iam_put_role_policy_request(const char *role_name,
                                    const char *policy_name,

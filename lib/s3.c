@@ -102,12 +102,13 @@ int sw_s3_create_bucket_body(const char *region, char **body_out,
   return *body_out ? 0 : -1;
 }
 
-/* Performs one bucket-level request; resp may be NULL when the answer is
- * not needed. md5 adds Content-MD5 over the body. */
-static int bucket_call(struct sw_client *c, const char *method,
-                       const char *bucket, const char *query, const char *body,
-                       int md5, struct sw_http_response *resp,
-                       struct sw_error *err) {
+/* Performs one request on a bucket, or on one of its objects when key is
+ * not NULL; resp may be NULL when the answer is not needed. md5 adds
+ * Content-MD5 over the body. */
+static int s3_call(struct sw_client *c, const char *method, const char *bucket,
+                   const char *key, const char *query, const char *body,
+                   int md5, struct sw_http_response *resp,
+                   struct sw_error *err) {
   struct sw_rest_request req = {0};
   struct sw_headers h;
   struct sw_http_response local;
@@ -123,6 +124,7 @@ static int bucket_call(struct sw_client *c, const char *method,
   }
   req.method = method;
   req.bucket = bucket;
+  req.key = key;
   req.query = query;
   req.headers = &h;
   req.body = body;
@@ -136,6 +138,13 @@ static int bucket_call(struct sw_client *c, const char *method,
     sw_http_response_clean_up(&local);
   sw_headers_clean_up(&h);
   return rc;
+}
+
+static int bucket_call(struct sw_client *c, const char *method,
+                       const char *bucket, const char *query, const char *body,
+                       int md5, struct sw_http_response *resp,
+                       struct sw_error *err) {
+  return s3_call(c, method, bucket, NULL, query, body, md5, resp, err);
 }
 
 int sw_s3_create_bucket(struct sw_client *c, const char *bucket,
@@ -188,7 +197,9 @@ int sw_s3_put_bucket_policy(struct sw_client *c, const char *bucket,
   if (sw_svc_empty(policy_json) || strlen(policy_json) > 20480)
     return sw_error_set(err, SW_ERR_CONFIG,
                         "PutBucketPolicy: policy must be 1 to 20480 bytes");
-  return bucket_call(c, "PUT", bucket, "policy", policy_json, 0, NULL, err);
+  /* Content-MD5: the API model marks PutBucketPolicy httpChecksumRequired,
+   * so S3 may refuse the body without it. */
+  return bucket_call(c, "PUT", bucket, "policy", policy_json, 1, NULL, err);
 }
 
 int sw_s3_get_bucket_policy(struct sw_client *c, const char *bucket,
@@ -387,6 +398,25 @@ int sw_s3_delete_bucket(struct sw_client *c, const char *bucket,
   if (check_bucket("DeleteBucket", bucket, err))
     return -1;
   return bucket_call(c, "DELETE", bucket, NULL, NULL, 0, NULL, err);
+}
+
+/* ---- DeleteObject ---- */
+
+int sw_s3_object_key_valid(const char *key) {
+  size_t n = key ? strlen(key) : 0;
+  return n >= 1 && n <= SW_S3_MAX_KEY;
+}
+
+int sw_s3_delete_object(struct sw_client *c, const char *bucket,
+                        const char *key, struct sw_error *err) {
+  if (check_bucket("DeleteObject", bucket, err))
+    return -1;
+  if (!sw_s3_object_key_valid(key))
+    return sw_error_set(err, SW_ERR_CONFIG,
+                        "DeleteObject: key in bucket %s must be 1 to %d "
+                        "bytes",
+                        bucket, SW_S3_MAX_KEY);
+  return s3_call(c, "DELETE", bucket, key, NULL, NULL, 0, NULL, err);
 }
 
 /* ---- ListObjectsV2 ---- */

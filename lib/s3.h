@@ -4,10 +4,10 @@
  * Builders produce the pieces of a struct sw_rest_request: an XML body (heap
  * string the caller frees, or NULL for none), and for PutPublicAccessBlock,
  * PutBucketEncryption and PutBucketTagging the Content-MD5 value S3 requires
- * (base64 of the body's MD5). Parsers take the raw answer bytes. Wrappers
- * call sw_client_rest. Results are caller-owned and freed by their
- * `_clean_up` (NULL ok). Builders fail with SW_ERR_CONFIG naming the field;
- * parsers with SW_ERR_PARSE naming the element.
+ * (base64 of the body's MD5; the PutBucketPolicy wrapper sends it too).
+ * Parsers take the raw answer bytes. Wrappers call sw_client_rest. Results
+ * are caller-owned and freed by their `_clean_up` (NULL ok). Builders fail with
+ * SW_ERR_CONFIG naming the field; parsers with SW_ERR_PARSE naming the element.
  * Parsers overwrite *out without freeing what it held: clean up a previous
  * result before reusing a struct. */
 #ifndef SW_S3_H
@@ -52,6 +52,8 @@ int sw_s3_head_bucket(struct sw_client *c, const char *bucket,
                       struct sw_s3_head_bucket *out, struct sw_error *err);
 
 /* ---- Bucket policy (?policy): the JSON document as is ---- */
+/* Sends the policy (1..20480 bytes) with its Content-MD5, which the API
+ * model requires for PutBucketPolicy (httpChecksumRequired). */
 int sw_s3_put_bucket_policy(struct sw_client *c, const char *bucket,
                             const char *policy_json, struct sw_error *err);
 /* *policy_out heap (caller frees). A missing policy is SW_ERR_NOT_FOUND
@@ -99,6 +101,19 @@ int sw_s3_get_bucket_tagging(struct sw_client *c, const char *bucket,
 /* ---- DeleteBucket (must be empty) ---- */
 int sw_s3_delete_bucket(struct sw_client *c, const char *bucket,
                         struct sw_error *err);
+
+/* ---- DeleteObject (DELETE /bucket/key) ---- */
+/* S3 object keys are 1..1024 bytes of UTF-8. */
+#define SW_S3_MAX_KEY 1024
+/* 1 when key is 1..SW_S3_MAX_KEY bytes. */
+int sw_s3_object_key_valid(const char *key);
+/* Deletes one object. The key goes in the path encoded once (RFC 3986,
+ * '/' kept, as sw_client_rest sends it). S3 answers 204 whether the key
+ * existed or not, so a missing key is success; a missing bucket is
+ * SW_ERR_NOT_FOUND (NoSuchBucket). A bad bucket name or key is
+ * SW_ERR_CONFIG and sends nothing. */
+int sw_s3_delete_object(struct sw_client *c, const char *bucket,
+                        const char *key, struct sw_error *err);
 
 /* ---- ListObjectsV2 (minimal) ---- */
 struct sw_s3_list_req {

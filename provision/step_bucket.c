@@ -57,35 +57,6 @@ static int create(struct pv_ctx *c) {
                 &err);
 }
 
-/* PutBucketPolicy with Content-MD5, which S3 requires for it (the API
- * model marks it httpChecksumRequired); lib/s3.c's wrapper does not send it
- * yet, so the request is made here through the client. */
-static int put_policy(struct pv_ctx *c, const char *policy,
-                      struct sw_error *err) {
-  struct sw_rest_request req = {0};
-  struct sw_http_response resp;
-  struct sw_headers h;
-  char md5[SW_S3_MD5_B64_SIZE];
-  int rc;
-  sw_s3_content_md5(policy, strlen(policy), md5);
-  sw_headers_init(&h);
-  sw_http_response_init(&resp);
-  if (sw_headers_add(&h, "Content-MD5", md5) != 0) {
-    rc = sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
-  } else {
-    req.method = "PUT";
-    req.bucket = c->n.bucket;
-    req.query = "policy";
-    req.headers = &h;
-    req.body = policy;
-    req.body_len = strlen(policy);
-    rc = sw_client_rest(c->client, SW_SVC_S3, &req, &resp, err);
-  }
-  sw_http_response_clean_up(&resp);
-  sw_headers_clean_up(&h);
-  return rc;
-}
-
 static int converge_policy(struct pv_ctx *c, int exists) {
   struct sw_error err;
   char *want = pv_policy_bucket(&c->n), *have = NULL;
@@ -97,8 +68,9 @@ static int converge_policy(struct pv_ctx *c, int exists) {
     rc = pv_fail(c, STEP, c->n.bucket, "GetBucketPolicy", &err);
   else if (!pv_policy_equal(want, have) &&
            pv_need(c, 0, STEP, c->n.bucket, "policy for this trail"))
-    rc = pv_did(c, 0, STEP, c->n.bucket, "policy for this trail",
-                "PutBucketPolicy", put_policy(c, want, &err), &err);
+    rc = pv_did(
+        c, 0, STEP, c->n.bucket, "policy for this trail", "PutBucketPolicy",
+        sw_s3_put_bucket_policy(c->client, c->n.bucket, want, &err), &err);
   free(want);
   free(have);
   return rc;
@@ -144,20 +116,6 @@ static int converge(struct pv_ctx *c) {
   return rc;
 }
 
-/* DeleteObject is not in lib/s3.h: one REST DELETE per key. */
-static int delete_object(struct pv_ctx *c, const char *key,
-                         struct sw_error *err) {
-  struct sw_rest_request req = {0};
-  struct sw_http_response resp;
-  sw_http_response_init(&resp);
-  req.method = "DELETE";
-  req.bucket = c->n.bucket;
-  req.key = key;
-  int rc = sw_client_rest(c->client, SW_SVC_S3, &req, &resp, err);
-  sw_http_response_clean_up(&resp);
-  return rc;
-}
-
 /* Empties the bucket (--delete-log-files), or counts what it holds.
  * Returns the objects left (0 when empty) or -1 (reported). Bounded:
  * 1000 pages of 1000 keys. */
@@ -175,7 +133,8 @@ static long empty_bucket(struct pv_ctx *c, int delete_them) {
     for (size_t i = 0; i < list.count; i++) {
       if (!delete_them) {
         left++;
-      } else if (delete_object(c, list.objects[i].key, &err) != 0) {
+      } else if (sw_s3_delete_object(c->client, c->n.bucket,
+                                     list.objects[i].key, &err) != 0) {
         sw_s3_list_resp_clean_up(&list);
         return pv_fail(c, STEP, c->n.bucket, "DeleteObject", &err);
       }

@@ -10,24 +10,6 @@
 
 #define STEP "role"
 
-/* UpdateAssumeRolePolicy is not in lib/iam.h: its two parameters are sent
- * through the client directly. */
-static int update_trust(struct pv_ctx *c, const char *doc,
-                        struct sw_error *err) {
-  struct sw_params p;
-  xmlDoc *out = NULL;
-  sw_params_init(&p);
-  int rc = sw_params_add(&p, "RoleName", c->n.role) ||
-                   sw_params_add(&p, "PolicyDocument", doc)
-               ? sw_error_set(err, SW_ERR_INTERNAL, "out of memory")
-               : sw_client_query(c->client, SW_SVC_IAM,
-                                 "UpdateAssumeRolePolicy", &p, &out, err);
-  if (out)
-    xmlFreeDoc(out);
-  sw_params_clean_up(&p);
-  return rc;
-}
-
 static int converge_policy(struct pv_ctx *c, int role_exists,
                            const char *want) {
   struct sw_iam_role_policy have = {0};
@@ -67,8 +49,11 @@ static int converge_role(struct pv_ctx *c, const char *trust, int *exists) {
                   sw_iam_tag_role(c->client, c->n.role, &tag, 1, &err), &err);
     if (rc == 0 && !pv_policy_equal(trust, role.assume_role_policy_document) &&
         pv_need(c, 0, STEP, c->n.role, "trust: this trail only"))
-      rc = pv_did(c, 0, STEP, c->n.role, "trust: this trail only",
-                  "UpdateAssumeRolePolicy", update_trust(c, trust, &err), &err);
+      rc = pv_did(
+          c, 0, STEP, c->n.role, "trust: this trail only",
+          "UpdateAssumeRolePolicy",
+          sw_iam_update_assume_role_policy(c->client, c->n.role, trust, &err),
+          &err);
   } else if (err.kind != SW_ERR_NOT_FOUND) {
     rc = pv_fail(c, STEP, c->n.role, "GetRole", &err);
   } else if (pv_need(c, 1, STEP, c->n.role, "trusted by this trail")) {

@@ -6,8 +6,10 @@ and build on each other: plan and status from empty, apply, apply again (no
 mutating call), plan/status (no mutating call), verify (each stage's
 latency; a background thread ticks the simulator), collectd-config (checked
 with `collectd -T` when the plugin is built), a failure injected at every
-mutating step followed by a converging re-run, drift repaired, destroy
-(unowned trail and secret untouched). Skips (exit 77) when the tool is not
+mutating step followed by a converging re-run, drift repaired (trail,
+retention, role trust policy), destroy (the bucket kept while it holds log
+files unless --delete-log-files; then nothing of the stack left; unowned
+trail and secret untouched). Skips (exit 77) when the tool is not
 built or botocore is missing."""
 
 import json
@@ -30,6 +32,7 @@ TOOL = os.environ.get("SW_PROVISION", "")
 try:
     import boto3
     import botocore.config
+    import botocore.exceptions
 except ImportError:  # pragma: no cover
     boto3 = None
 
@@ -328,6 +331,37 @@ class ProvisionTest(unittest.TestCase):
                                env=env, timeout=60)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_076_a_drifted_role_trust_policy_is_found_and_repaired(self):
+        iam = self.sim.client("iam")
+        role = "pvtest-cloudtrail-logs"
+        want = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        cond = json.dumps(want)
+        self.assertIn("aws:SourceArn", cond)
+        # Someone widens the trust: any trail (no aws:SourceArn condition).
+        iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}))
+        (rc, doc, err), mut = self.count_mutating(
+            lambda: self.run_tool("status", json_out=True))
+        self.assertEqual((rc, mut), (3, {}), err)
+        self.assertIn(("role", role, "drift"),
+                      {(i["step"], i["resource"], i["action"]) for i in doc["items"]})
+        (rc, out, err), mut = self.count_mutating(lambda: self.run_tool("plan"))
+        self.assertEqual((rc, mut), (0, {}), err)
+        self.assertRegex(out, r"update +role +%s +trust: this trail only" % role)
+        (rc, doc, err), mut = self.count_mutating(
+            lambda: self.run_tool("apply", json_out=True))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(mut, {"iam.UpdateAssumeRolePolicy": 1}, mut)
+        self.assertIn(("role", role, "updated"),
+                      {(i["step"], i["resource"], i["action"]) for i in doc["items"]})
+        self.assertEqual(iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"], want)
+        (rc, out, err), mut = self.count_mutating(lambda: self.run_tool("status"))
+        self.assertEqual((rc, mut), (0, {}), err)
+        (rc, out, err), mut = self.count_mutating(lambda: self.run_tool("apply"))
+        self.assertEqual((rc, mut), (0, {}), err)
+
     def test_07_drift_is_found_and_repaired(self):
         ct = self.sim.client("cloudtrail")
         ct.stop_logging(Name="pvtest-trail")
@@ -457,41 +491,88 @@ class ProvisionTest(unittest.TestCase):
         self.assertTrue(sns["arrived"])
         self.assertIn("inferred", sns["note"])
 
+    def wait_for_log_files(self, bucket, timeout_s=30):
+        """The trail's log files in the bucket (CloudTrail writes them a few
+        seconds after the events; the simulator does on a tick)."""
+        s3, deadline = self.sim.client("s3"), time.monotonic() + timeout_s
+        while True:
+            self.sim.admin("POST", "tick", {"evaluate_alarms": False})
+            keys = [o["Key"] for o in s3.list_objects_v2(
+                Bucket=bucket, Prefix="AWSLogs/").get("Contents", [])]
+            if keys or time.monotonic() > deadline:
+                return keys
+            time.sleep(0.5)
+
+    def stack_leftovers(self):
+        """Every resource of the stack that still exists, by service."""
+        acct = self.sim.acct["account_id"]
+        left = {}
+        buckets = [b["Name"] for b in self.sim.client("s3").list_buckets()["Buckets"]]
+        left["s3"] = [b for b in buckets if b.startswith(STACK + "-")]
+        left["iam"] = [r["RoleName"] for r in self.sim.client("iam").list_roles()["Roles"]
+                       if r["RoleName"].startswith(STACK + "-")]
+        left["cloudtrail"] = [t["Name"] for t in self.sim.client("cloudtrail").describe_trails(
+            includeShadowTrails=False)["trailList"] if t["Name"].startswith(STACK + "-")]
+        left["logs"] = [g["logGroupName"] for g in self.sim.client("logs").describe_log_groups(
+            logGroupNamePrefix="/secretwatch/" + STACK)["logGroups"]]
+        left["cloudwatch"] = [a["AlarmName"] for a in self.sim.client("cloudwatch")
+                              .describe_alarms(AlarmNamePrefix=STACK + "-")["MetricAlarms"]]
+        left["sns"] = [t["TopicArn"] for t in self.sim.client("sns").list_topics()["Topics"]
+                       if t["TopicArn"].startswith("arn:aws:sns:us-east-1:%s:%s-"
+                                                   % (acct, STACK))]
+        sm = self.sim.client("secretsmanager")
+        left["secretsmanager"] = [
+            s["Name"] for s in sm.list_secrets()["SecretList"]
+            if s["Name"].startswith(STACK + "-") and "DeletedDate" not in s]
+        return {k: v for k, v in left.items() if v}
+
     def test_10_destroy_removes_the_stack_and_nothing_else(self):
-        rc, doc, err = self.run_tool("destroy", json_out=True)
-        self.assertEqual(doc["result"], "ok" if rc == 0 else "error")
-        self.assertIn(("secret", UNOWNED_SECRET, "kept"),
-                      {(i["step"], i["resource"], i["action"]) for i in doc["items"]})
         acct = self.sim.acct["account_id"]
         s3 = self.sim.client("s3")
         bucket = "pvtest-trail-%s-us-east-1" % acct
-        if rc != 0:
-            # Without --delete-log-files a bucket holding log files is kept.
-            self.assertIn("--delete-log-files", err)
-            rc, out, err = self.run_tool("destroy", "--delete-log-files")
+        log_files = self.wait_for_log_files(bucket)
+        self.assertTrue(log_files, "the trail wrote no log file to %s" % bucket)
+        # Without --delete-log-files a bucket holding log files is kept (the
+        # audit record), everything else of the stack goes.
+        rc, doc, err = self.run_tool("destroy", json_out=True)
+        self.assertEqual((rc, doc["result"]), (1, "error"), err)
+        self.assertIn("--delete-log-files", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        items = {(i["step"], i["resource"], i["action"]) for i in doc["items"]}
+        self.assertIn(("secret", UNOWNED_SECRET, "kept"), items)
+        for step, res in (("trail", "pvtest-trail"), ("role", "pvtest-cloudtrail-logs"),
+                          ("topic", "pvtest-alarms"),
+                          ("log-group", "/secretwatch/pvtest/cloudtrail"),
+                          ("secret", DECOY)):
+            self.assertIn((step, res, "deleted"), items)
+        s3.head_bucket(Bucket=bucket)
+        self.assertEqual(self.stack_leftovers(), {"s3": [bucket]})
+        kept = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+        self.assertLessEqual(set(log_files), kept)
+        # Asked to, destroy deletes the log files (DeleteObject each) and the bucket.
+        (rc, out, err), mut = self.count_mutating(
+            lambda: self.run_tool("destroy", "--delete-log-files"))
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"deleted +bucket +%s +with its log files" % bucket)
+        self.assertGreaterEqual(mut.get("s3.DeleteObject", 0), len(log_files), mut)
+        self.assertEqual(mut.get("s3.DeleteBucket"), 1, mut)
+        with self.assertRaises(botocore.exceptions.ClientError):
+            s3.head_bucket(Bucket=bucket)
+        self.assertEqual(self.stack_leftovers(), {})
+        # Nothing unowned was touched; the decoy waits out its recovery window.
         sm = self.sim.client("secretsmanager")
         self.assertNotIn("DeletedDate", sm.describe_secret(SecretId=UNOWNED_SECRET))
         self.assertIn("DeletedDate", sm.describe_secret(SecretId=DECOY))
         names = [t["Name"] for t in self.sim.client("cloudtrail").describe_trails()["trailList"]]
         self.assertIn(UNOWNED_TRAIL, names)
-        self.assertNotIn("pvtest-trail", names)
-        self.assertEqual(self.sim.client("cloudwatch").describe_alarms(
-            AlarmNamePrefix="pvtest-")["MetricAlarms"], [])
-        groups = self.sim.client("logs").describe_log_groups(
-            logGroupNamePrefix="/secretwatch/pvtest")["logGroups"]
-        self.assertEqual(groups, [])
-        with self.assertRaises(Exception):
-            self.sim.client("iam").get_role(RoleName="pvtest-cloudtrail-logs")
-        with self.assertRaises(Exception):
+        s3.head_bucket(Bucket="unowned-trail-bucket")
+        with self.assertRaises(botocore.exceptions.ClientError):
             self.sim.client("sns").get_topic_attributes(
                 TopicArn="arn:aws:sns:us-east-1:%s:pvtest-alarms" % acct)
-        if rc == 0:
-            with self.assertRaises(Exception):
-                s3.head_bucket(Bucket=bucket)
-        else:
-            sys.stderr.write("note: the simulator cannot delete objects (no S3 "
-                             "DeleteObject): the bucket stays\n")
-            self.assertIn("DeleteObject", err)
+        # A second destroy finds nothing and changes nothing.
+        (rc, out, err), mut = self.count_mutating(lambda: self.run_tool("destroy"))
+        self.assertEqual((rc, mut), (0, {}), err)
+        self.assertNotIn("deleted", out)
         # plan and status after destroy still make no mutating call
         for cmd, want_rc in (("plan", 0), ("status", 3)):
             (rc2, _, err2), mut = self.count_mutating(lambda: self.run_tool(cmd))

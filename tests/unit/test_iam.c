@@ -174,6 +174,86 @@ static void test_url_decode(void) {
   }
 }
 
+static void test_update_assume_role_policy_request(void) {
+  struct sw_params p;
+  struct sw_error err;
+  char *big = malloc(131074);
+  sw_params_init(&p);
+  SW_CHECK_INT(sw_iam_update_assume_role_policy_request(
+                   "secretwatch-prod-cloudtrail", trust, &p, &err),
+               0);
+  char want[1024];
+  snprintf(want, sizeof(want),
+           "RoleName=secretwatch-prod-cloudtrail&PolicyDocument=%s", trust);
+  check_query(&p, want);
+  static const struct {
+    const char *role, *doc;
+  } bad[] = {{"r", ""},    {"r", NULL},   {"", "{}"},
+             {NULL, "{}"}, {"a b", "{}"}, {"r/x", "{}"}};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    sw_error_clear(&err);
+    SW_CHECK_INT(sw_iam_update_assume_role_policy_request(bad[i].role,
+                                                          bad[i].doc, &p, &err),
+                 -1);
+    SW_CHECK_INT(err.kind, SW_ERR_CONFIG);
+    SW_CHECK(strstr(err.message, "UpdateAssumeRolePolicy") != NULL);
+    SW_CHECK_INT(p.list.count, 0);
+  }
+  if (big) {
+    memset(big, ' ', 131073);
+    big[0] = '{';
+    big[131073] = '\0';
+    SW_CHECK_INT(sw_iam_update_assume_role_policy_request("r", big, &p, &err),
+                 -1);
+    big[131072] = '\0'; /* exactly the API's limit */
+    SW_CHECK_INT(sw_iam_update_assume_role_policy_request("r", big, &p, &err),
+                 0);
+    sw_params_clean_up(&p);
+    sw_params_init(&p);
+  }
+  free(big);
+  /* The wrapper refuses bad input before using the client (NULL here). */
+  SW_CHECK_INT(sw_iam_update_assume_role_policy(NULL, "r", "", &err), -1);
+  SW_CHECK_INT(err.kind, SW_ERR_CONFIG);
+  sw_params_clean_up(&p);
+}
+
+static void test_update_assume_role_policy_answer(void) {
+  static const struct {
+    const char *xml;
+    int rc;
+  } cases[] = {
+      {"<UpdateAssumeRolePolicyResponse xmlns=\"https://iam.amazonaws.com/doc/"
+       "2010-05-08/\"><ResponseMetadata><RequestId>r-1</RequestId>"
+       "</ResponseMetadata></UpdateAssumeRolePolicyResponse>",
+       0},
+      {"<UpdateAssumeRolePolicyResponse/>", 0},
+      /* Another action's answer, an error document, a foreign root. */
+      {"<PutRolePolicyResponse><ResponseMetadata/></PutRolePolicyResponse>",
+       -1},
+      {"<ErrorResponse><Error><Code>NoSuchEntity</Code></Error>"
+       "</ErrorResponse>",
+       -1},
+      {"<UpdateAssumeRolePolicy/>", -1},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    xmlDoc *doc = xml_text(cases[i].xml);
+    struct sw_error err;
+    sw_error_clear(&err);
+    SW_CHECK(doc != NULL);
+    SW_CHECK_INT(sw_iam_update_assume_role_policy_parse(doc, &err),
+                 cases[i].rc);
+    if (cases[i].rc != 0) {
+      SW_CHECK_INT(err.kind, SW_ERR_PARSE);
+      SW_CHECK(strstr(err.message, "UpdateAssumeRolePolicyResponse") != NULL);
+    }
+    xmlFreeDoc(doc);
+  }
+  struct sw_error err;
+  SW_CHECK_INT(sw_iam_update_assume_role_policy_parse(NULL, &err), -1);
+  SW_CHECK_INT(err.kind, SW_ERR_PARSE);
+}
+
 int main(void) {
   SW_RUN(test_requests);
   SW_RUN(test_role_answer_decodes_policy);
@@ -181,5 +261,7 @@ int main(void) {
   SW_RUN(test_fixtures_are_not_role_answers);
   SW_RUN(test_role_policy_and_tags);
   SW_RUN(test_url_decode);
+  SW_RUN(test_update_assume_role_policy_request);
+  SW_RUN(test_update_assume_role_policy_answer);
   return sw_test_done();
 }

@@ -1,6 +1,10 @@
 /* S3 (REST-XML): exact request bodies and their Content-MD5, bucket name
- * rules, list/tagging answers, and foreign or malformed documents. */
+ * and object key rules, list/tagging answers, foreign or malformed
+ * documents, and (against a scripted loopback server) the requests
+ * PutBucketPolicy and DeleteObject put on the wire. */
+#include "lib/credentials.h"
 #include "lib/s3.h"
+#include "scripted_server.h"
 #include "sw_svc_test.h"
 
 static void test_create_bucket_body(void) {
@@ -190,6 +194,153 @@ static void test_fixtures_are_not_list_answers(void) {
   }
 }
 
+static void test_object_keys(void) {
+  char big[SW_S3_MAX_KEY + 2];
+  struct sw_error err;
+  memset(big, 'k', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  SW_CHECK_INT(sw_s3_object_key_valid(big), 0); /* 1025 bytes */
+  big[SW_S3_MAX_KEY] = '\0';
+  SW_CHECK_INT(sw_s3_object_key_valid(big), 1); /* 1024 bytes */
+  SW_CHECK_INT(sw_s3_object_key_valid("a"), 1);
+  SW_CHECK_INT(sw_s3_object_key_valid("AWSLogs/1/a b+c%.json.gz"), 1);
+  SW_CHECK_INT(sw_s3_object_key_valid(""), 0);
+  SW_CHECK_INT(sw_s3_object_key_valid(NULL), 0);
+  /* Refused before any use of the client (NULL here). */
+  static const struct {
+    const char *bucket, *key;
+  } bad[] = {{"b-1", ""}, {"b-1", NULL}, {"", "k"}, {NULL, "k"}, {"a/b", "k"}};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    sw_error_clear(&err);
+    SW_CHECK_INT(sw_s3_delete_object(NULL, bad[i].bucket, bad[i].key, &err),
+                 -1);
+    SW_CHECK_INT(err.kind, SW_ERR_CONFIG);
+  }
+  big[SW_S3_MAX_KEY] = 'k';
+  SW_CHECK_INT(sw_s3_delete_object(NULL, "b-1", big, &err), -1);
+  SW_CHECK(strstr(err.message, "DeleteObject") != NULL);
+  SW_CHECK_INT(sw_s3_put_bucket_policy(NULL, "b-1", "", &err), -1);
+  SW_CHECK_INT(err.kind, SW_ERR_CONFIG);
+}
+
+#define WIRE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+struct wire {
+  struct sw_srv srv;
+  struct sw_creds_provider *creds;
+  struct sw_client *c;
+};
+
+/* A client pointed at a scripted server that checks every signature. */
+static int wire_start(struct wire *w, const char *script) {
+  struct sw_error err;
+  struct sw_creds_opts co = {.access_key_id = "AKIDEXAMPLE",
+                             .secret_access_key = WIRE_SECRET};
+  char url[64];
+  memset(w, 0, sizeof(*w));
+  sw_srv_isolate_env();
+  if (sw_srv_start(&w->srv, script, NULL, NULL, WIRE_SECRET) != 0)
+    return -1;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d", w->srv.port);
+  w->creds = sw_creds_provider_new(&co, &err);
+  struct sw_client_opts o = {.region = "us-east-1",
+                             .endpoint_url = url,
+                             .timeout_ms = 20000,
+                             .max_attempts = 1,
+                             .creds = w->creds};
+  w->c = w->creds ? sw_client_new(&o, &err) : NULL;
+  return w->c ? 0 : -1;
+}
+
+static void wire_stop(struct wire *w) {
+  sw_client_free(w->c);
+  sw_creds_provider_free(w->creds);
+  sw_srv_stop(&w->srv);
+}
+
+/* What was signed is what was sent (botocore's signer agrees). */
+static void check_signed(struct json_object *reqs) {
+  for (size_t i = 0; i < json_object_array_length(reqs); i++) {
+    int ok = 0;
+    SW_CHECK_INT(
+        sw_json_bool(json_object_array_get_idx(reqs, i), "sig_ok", &ok), 0);
+    SW_CHECK_INT(ok, 1);
+  }
+}
+
+static void test_put_bucket_policy_sends_content_md5(void) {
+  const char *policy =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+      "\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},\"Action\":"
+      "\"s3:GetBucketAcl\",\"Resource\":\"arn:aws:s3:::trail-b\"}]}";
+  struct wire w;
+  struct sw_error err;
+  if (wire_start(&w, "[{\"status\":204},{\"status\":400,\"body\":\"<Error>"
+                     "<Code>MalformedPolicy</Code><Message>m</Message>"
+                     "</Error>\"}]") != 0) {
+    wire_stop(&w);
+    SW_SKIP("no scripted server");
+  }
+  SW_CHECK_INT(sw_s3_put_bucket_policy(w.c, "trail-b", policy, &err), 0);
+  SW_CHECK_INT(sw_s3_put_bucket_policy(w.c, "trail-b", "{}", &err), -1);
+  SW_CHECK_STR(err.code, "MalformedPolicy");
+  SW_CHECK_INT(err.kind, SW_ERR_VALIDATION);
+  struct json_object *reqs = sw_srv_requests(&w.srv);
+  SW_CHECK_INT(json_object_array_length(reqs), 2);
+  struct json_object *r0 = json_object_array_get_idx(reqs, 0);
+  SW_CHECK_STR(sw_json_str(r0, "method"), "PUT");
+  SW_CHECK_STR(sw_json_str(r0, "path"), "/trail-b/?policy");
+  SW_CHECK_STR(sw_json_str(r0, "body"), policy);
+  /* base64(MD5(policy)), computed independently (Python hashlib). */
+  SW_CHECK_STR(sw_srv_header(reqs, 0, "Content-MD5"),
+               "E5XN/VXejk3gkZGVHduq6Q==");
+  /* MD5("{}"): the header follows the body it is sent with. */
+  SW_CHECK_STR(sw_srv_header(reqs, 1, "Content-MD5"),
+               "mZFLkyvTelC5g8XnyQrpOw==");
+  const char *auth = sw_srv_header(reqs, 0, "Authorization");
+  SW_CHECK(auth && strstr(auth, "content-md5") != NULL);
+  check_signed(reqs);
+  json_object_put(reqs);
+  wire_stop(&w);
+}
+
+static void test_delete_object_path_and_answers(void) {
+  struct wire w;
+  struct sw_error err;
+  if (wire_start(&w, "[{\"status\":204},{\"status\":204},{\"status\":404,"
+                     "\"body\":\"<Error><Code>NoSuchBucket</Code><Message>"
+                     "The specified bucket does not exist</Message>"
+                     "</Error>\"}]") != 0) {
+    wire_stop(&w);
+    SW_SKIP("no scripted server");
+  }
+  SW_CHECK_INT(sw_s3_delete_object(
+                   w.c, "trail-b",
+                   "AWSLogs/1/CloudTrail/us-east-1/2024/07/31/a b+c%~.json.gz",
+                   &err),
+               0);
+  /* S3 answers 204 for a key that was never there, too. */
+  SW_CHECK_INT(sw_s3_delete_object(w.c, "trail-b", "gone", &err), 0);
+  SW_CHECK_INT(sw_s3_delete_object(w.c, "no-bucket", "k", &err), -1);
+  SW_CHECK_INT(err.kind, SW_ERR_NOT_FOUND);
+  SW_CHECK_STR(err.code, "NoSuchBucket");
+  struct json_object *reqs = sw_srv_requests(&w.srv);
+  SW_CHECK_INT(json_object_array_length(reqs), 3);
+  struct json_object *r0 = json_object_array_get_idx(reqs, 0);
+  SW_CHECK_STR(sw_json_str(r0, "method"), "DELETE");
+  /* Encoded once, '/' kept: %20, %2B and %25, never %2525. */
+  SW_CHECK_STR(sw_json_str(r0, "path"),
+               "/trail-b/AWSLogs/1/CloudTrail/us-east-1/2024/07/31/"
+               "a%20b%2Bc%25~.json.gz");
+  SW_CHECK_STR(sw_json_str(r0, "body"), "");
+  SW_CHECK(sw_srv_header(reqs, 0, "Content-MD5") == NULL);
+  SW_CHECK_STR(sw_json_str(json_object_array_get_idx(reqs, 1), "path"),
+               "/trail-b/gone");
+  check_signed(reqs);
+  json_object_put(reqs);
+  wire_stop(&w);
+}
+
 int main(void) {
   SW_RUN(test_create_bucket_body);
   SW_RUN(test_config_bodies_and_md5);
@@ -198,5 +349,8 @@ int main(void) {
   SW_RUN(test_list_parse);
   SW_RUN(test_tagging_parse);
   SW_RUN(test_fixtures_are_not_list_answers);
+  SW_RUN(test_object_keys);
+  SW_RUN(test_put_bucket_policy_sends_content_md5);
+  SW_RUN(test_delete_object_path_and_answers);
   return sw_test_done();
 }
