@@ -6,7 +6,8 @@ SW_DEB_PACKAGES="build-essential cmake pkg-config clang libclang-rt-14-dev
   collectd-core collectd-dev collectd-utils
   python3 python3-botocore python3-boto3 awscli openssl curl ca-certificates
   valgrind procps dpkg-dev groff-base systemd
-  graphite-carbon python3-whisper libmicrohttpd12 libprotobuf-c1"
+  graphite-carbon python3-whisper libmicrohttpd12 libprotobuf-c1
+  nagios4-core ansible-core"
 
 sw_install_deps() {
   local missing=() p
