@@ -10,40 +10,12 @@ static int is_secretsmanager(const struct sw_ctrec *rec) {
   return strcmp(rec->event_source, "secretsmanager.amazonaws.com") == 0;
 }
 
-/* AWS leaves requestParameters null on many AccessDenied records; the
- * secret is then only named in errorMessage ("... on resource: <id>
- * because ..."). Copies that id into out (empty when absent). */
-static void denied_resource(const struct sw_ctrec *rec, char *out,
-                            size_t size) {
-  static const char marker[] = "on resource: ";
-  const char *p = strstr(rec->error_message, marker);
-  size_t n = 0;
-  out[0] = '\0';
-  if (p == NULL)
-    return;
-  p += sizeof(marker) - 1;
-  while (p[n] && p[n] != ' ' && n + 1 < size)
-    n++;
-  memcpy(out, p, n);
-  out[n] = '\0';
-}
-
+/* sw_ctrec_names_secret also reads the id from an AccessDenied record's
+ * errorMessage ("... on resource: <id> because ..."), since AWS may leave
+ * requestParameters null there. */
 static int names_secret(const struct sw_ctrec *rec, const char *id,
                         const char *arn) {
-  struct sw_ctrec *copy;
-  int rc;
-  if (sw_ctrec_names_secret(rec, id, arn))
-    return 1;
-  if (rec->error_code[0] == '\0' || rec->secret_id[0] != '\0')
-    return 0;
-  /* Judge the id from the message with the library's own rules. */
-  if ((copy = malloc(sizeof(*copy))) == NULL)
-    return 0;
-  *copy = *rec;
-  denied_resource(rec, copy->secret_id, sizeof(copy->secret_id));
-  rc = copy->secret_id[0] && sw_ctrec_names_secret(copy, id, arn);
-  free(copy);
-  return rc;
+  return sw_ctrec_names_secret(rec, id, arn);
 }
 
 int swp_match_record(const struct sw_ctrec *rec,
