@@ -228,7 +228,13 @@ LoadPlugin exec
 </Plugin>
 EOF
 cat "$WORK/secretwatch.conf" >>"$WORK/collectd.conf"
-/usr/sbin/collectd -T -C "$WORK/collectd.conf" >"$WORK/collectd-T.log" 2>&1 ||
+# collectd -T runs one real read cycle: check the plugin block on its own
+# (no exec hook, its own state directory) so the check notifies nobody and
+# leaves the real run's cursor alone.
+sed -n '1,/^<\/Plugin>$/p' "$WORK/collectd.conf" |
+  sed "s|^BaseDir .*|BaseDir \"$WORK/base-T\"|" >"$WORK/collectd-T.conf"
+cat "$WORK/secretwatch.conf" >>"$WORK/collectd-T.conf"
+/usr/sbin/collectd -T -C "$WORK/collectd-T.conf" >"$WORK/collectd-T.log" 2>&1 ||
   {
     cat "$WORK/collectd-T.log" >&2
     die "collectd -T refused the configuration"

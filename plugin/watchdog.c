@@ -76,11 +76,15 @@ static void check_status(struct swp_watchdog *w, struct sw_client *c,
              a->trail, age);
     swp_wd_report(w, id, "logs_delivery", age <= DELIVERY_STALE_S, msg);
   } else if (a->log_group) {
+    /* A trail that started logging recently may simply not have had its
+     * first delivery yet: only a silence past DELIVERY_STALE_S is broken. */
+    int young = st.has_start_logging_time &&
+                now_s - st.start_logging_time_s <= DELIVERY_STALE_S;
     snprintf(msg, sizeof(msg),
              "trail %.200s has never delivered to "
              "CloudWatch Logs",
              a->trail);
-    swp_wd_report(w, id, "logs_delivery", 0, msg);
+    swp_wd_report(w, id, "logs_delivery", young, msg);
   }
   sw_ct_trail_status_clean_up(&st);
 }

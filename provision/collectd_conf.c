@@ -55,6 +55,7 @@ int pv_collectd_config(const struct pv_conf_in *in, struct sw_buf *out) {
   option(out, ind, "EventSource", "LookupEvents");
   option(out, ind, "LogGroup", in->log_group);
   sw_buf_printf(out, "%s%-18s %s\n", ind, "Watchdog", "true");
+  option(out, ind, "Trail", in->trail);
   for (size_t i = 0; i < in->secret_count; i++)
     secret_block(out, &in->secrets[i]);
   sw_buf_append_str(out, "  </Account>\n</Plugin>\n");

@@ -24,6 +24,7 @@ struct pv_conf_in {
   const char *endpoint_url; /* optional */
   const char *ca_file;      /* optional */
   const char *log_group;    /* optional */
+  const char *trail;        /* optional: the trail the watchdog checks */
   const struct pv_conf_secret *secrets;
   size_t secret_count;
 };

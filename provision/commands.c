@@ -101,6 +101,7 @@ int pv_cmd_collectd_config(struct pv_ctx *c) {
   in.endpoint_url = c->o->endpoint_url;
   in.ca_file = c->o->ca_file;
   in.log_group = c->n.log_group;
+  in.trail = c->n.trail_arn[0] ? c->n.trail_arn : c->n.trail;
   in.secrets = secrets;
   in.secret_count = n;
   sw_buf_init(&out, 1 << 20);

@@ -292,6 +292,7 @@ static void test_collectd_block_has_the_contract_options(void) {
                           "https://127.0.0.1:1",
                           "/tmp/ca.pem",
                           "/secretwatch/sw/cloudtrail",
+                          "arn:aws:cloudtrail:us-east-1:1:trail/sw",
                           s,
                           2};
   struct sw_buf b;
@@ -305,6 +306,8 @@ static void test_collectd_block_has_the_contract_options(void) {
   SW_CHECK(strstr(t, "EndpointURL        \"https://127.0.0.1:1\""));
   SW_CHECK(strstr(t, "CAFile             \"/tmp/ca.pem\""));
   SW_CHECK(strstr(t, "Profile") == NULL);
+  SW_CHECK(strstr(
+      t, "Trail              \"arn:aws:cloudtrail:us-east-1:1:trail/sw\""));
   SW_CHECK(strstr(t, "SecretID           \"" SARN "\""));
   SW_CHECK(strstr(t, "Mode               \"honeytoken\""));
   SW_CHECK(strstr(t, "<Secret \"we\\\"ird\">"));
