@@ -296,8 +296,12 @@ static int apply_opt(const oconfig_item_t *ci, const char *where,
 char *swp_config_instance_name(const char *label) {
   size_t n = strlen(label);
   char *out;
-  if (n > SWP_LABEL_MAX)
+  if (n > SWP_LABEL_MAX) {
     n = SWP_LABEL_MAX;
+    /* Cut on a character boundary: collectd identifiers must stay UTF-8. */
+    while (n > 0 && ((unsigned char)label[n] & 0xc0) == 0x80)
+      n--;
+  }
   out = malloc(n + 1);
   if (out == NULL)
     return NULL;

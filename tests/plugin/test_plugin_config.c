@@ -375,6 +375,13 @@ static void test_instance_name_is_safe(void) {
       "0123456789012345678901234567890123456789012345678901234567890123456789");
   SW_CHECK_INT(strlen(s), SWP_LABEL_MAX);
   free(s);
+  /* 62 ASCII bytes then a 2-byte character straddling the cut at 63: the
+   * whole character goes, never half of it. */
+  s = swp_config_instance_name(
+      "01234567890123456789012345678901234567890123456789012345678901"
+      "\xc3\xa9tail");
+  SW_CHECK_INT(strlen(s), 62);
+  free(s);
 }
 
 int main(void) {
