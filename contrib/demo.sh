@@ -18,11 +18,14 @@
 #   DEMO_SKIP_BUILD=1   use DEMO_BUILD_DIR as it is, do not run cmake
 #   DEMO_JOBS=N         parallel build jobs (default: nproc)
 #   DEMO_KEEP=1         keep the temporary directory (the path is printed)
+#   DEMO_COLLECTD=PROG  the collectd daemon to run (default /usr/sbin/collectd;
+#                       the sanitizer tests pass a wrapper that preloads ASan)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 t_start=$(date +%s)
 SIM_PID="" COLLECTD_PID="" WORK=""
+COLLECTD=${DEMO_COLLECTD:-/usr/sbin/collectd}
 
 if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B="" N=""; fi
 say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
@@ -234,12 +237,12 @@ cat "$WORK/secretwatch.conf" >>"$WORK/collectd.conf"
 sed -n '1,/^<\/Plugin>$/p' "$WORK/collectd.conf" |
   sed "s|^BaseDir .*|BaseDir \"$WORK/base-T\"|" >"$WORK/collectd-T.conf"
 cat "$WORK/secretwatch.conf" >>"$WORK/collectd-T.conf"
-/usr/sbin/collectd -T -C "$WORK/collectd-T.conf" >"$WORK/collectd-T.log" 2>&1 ||
+"$COLLECTD" -T -C "$WORK/collectd-T.conf" >"$WORK/collectd-T.log" 2>&1 ||
   {
     cat "$WORK/collectd-T.log" >&2
     die "collectd -T refused the configuration"
   }
-/usr/sbin/collectd -f -C "$WORK/collectd.conf" >"$WORK/collectd.out" 2>&1 &
+"$COLLECTD" -f -C "$WORK/collectd.conf" >"$WORK/collectd.out" 2>&1 &
 COLLECTD_PID=$!
 echo "started collectd pid $COLLECTD_PID (config $WORK/collectd.conf)"
 for ((i = 0; i < 100; i++)); do

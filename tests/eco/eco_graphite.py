@@ -22,9 +22,10 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import dashboard_check  # noqa: E402
-from ecolib import (APP_KEY, INTRUDER, Checker, Harness,  # noqa: E402
-                    free_port, need_collectd, skip, wait_for)
+from swharness import (  # noqa: E402
+    Checker, free_port, Harness, need_collectd, run_checks, skip, wait_for)
 
 CARBON = "/usr/bin/carbon-cache"
 WFETCH = "/usr/bin/whisper-fetch"
@@ -135,9 +136,9 @@ def main():
         skip("whisper-fetch/whisper-info missing (Debian python3-whisper)")
     need_collectd(["write_graphite", "unixsock", "logfile"], so)
 
-    h = Harness("sw-eco-graphite-")
+    h = Harness("sw-eco-graphite-", so)
     ck = Checker(h, ("collectd.log", "carbon.out", "sim.log"))
-    try:
+    def body():
         schemas = os.path.join(h.src, "contrib/graphite/storage-schemas.conf")
         r = subprocess.run(["/usr/bin/validate-storage-schemas", schemas],
                            capture_output=True, text=True, timeout=30)
@@ -183,15 +184,7 @@ def main():
 
         # The story: an intruder reads the decoy, the app reads its
         # secret, the intruder is refused it; the metric and alarm follow.
-        h.admin("read", {"secret": "TopSecretInfo", "principal": INTRUDER,
-                         "source_ip": "203.0.113.9"})
-        h.admin("read", {"secret": "prod/app/db", "principal": APP_KEY})
-        h.admin("read", {"secret": "prod/app/db", "principal": INTRUDER,
-                         "denied": True})
-        cw = h.client("cloudwatch")
-        cw.put_metric_data(Namespace="SecretWatch", MetricData=[
-            {"MetricName": "TopSecretInfo-reads", "Value": 3,
-             "Timestamp": time.time() - 120}])
+        cw = h.story(intruder_ip="203.0.113.9")
         P = "collectd.swtest.secretwatch-"
         want = {
             P + "TopSecretInfo.derive-reads-unexpected": 1,
@@ -288,12 +281,8 @@ def main():
                 ck(good, "dashboard: " + msg)
         if ck.failed:
             print("---- series\n" + "\n".join(series))
-        return ck.finish()
-    except AssertionError as e:
-        ck(False, str(e))
-        return ck.finish()
-    finally:
-        h.close(keep=bool(os.environ.get("SW_KEEP")))
+
+    return run_checks(h, ck, body)
 
 
 if __name__ == "__main__":

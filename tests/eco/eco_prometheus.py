@@ -13,13 +13,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ecolib import (APP_KEY, INTRUDER, Checker, Harness,  # noqa: E402
-                    free_port, need_collectd, skip, wait_for)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from swharness import (  # noqa: E402
+    Checker, free_port, Harness, need_collectd, run_checks, skip, wait_for)
 
 SAMPLE_RE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|'
@@ -65,9 +64,9 @@ def main():
              "libprotobuf-c1 missing): " +
              " ".join(ln.split()[0] for ln in ldd.splitlines()
                       if "not found" in ln))
-    h = Harness("sw-eco-prom-")
+    h = Harness("sw-eco-prom-", so)
     ck = Checker(h, ("collectd.log", "sim.log"))
-    try:
+    def body():
         port = free_port()
         h.start_sim()
         arn = h.standard_chain()
@@ -81,14 +80,7 @@ LoadPlugin write_prometheus
 </Plugin>
 """ % port + h.secretwatch_block(arn))
         h.start_collectd()
-        h.admin("read", {"secret": "TopSecretInfo", "principal": INTRUDER})
-        h.admin("read", {"secret": "prod/app/db", "principal": APP_KEY})
-        h.admin("read", {"secret": "prod/app/db", "principal": INTRUDER,
-                         "denied": True})
-        cw = h.client("cloudwatch")
-        cw.put_metric_data(Namespace="SecretWatch", MetricData=[
-            {"MetricName": "TopSecretInfo-reads", "Value": 3,
-             "Timestamp": time.time() - 120}])
+        cw = h.story()
         url = "http://127.0.0.1:%d/metrics" % port
         D = "collectd_secretwatch_derive_total"
         state = {}
@@ -161,12 +153,8 @@ LoadPlugin write_prometheus
         ck("# TYPE %s counter" % D in text and
            "# TYPE collectd_secretwatch_gauge gauge" in text,
            "derive families are counters, gauges are gauges")
-        return ck.finish()
-    except AssertionError as e:
-        ck(False, str(e))
-        return ck.finish()
-    finally:
-        h.close(keep=bool(os.environ.get("SW_KEEP")))
+
+    return run_checks(h, ck, body)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,7 @@ set -u
 SO=${1:?usage: package.sh /path/to/secretwatch.so}
 SRC=${SW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${SW_BUILD_DIR:?SW_BUILD_DIR (the build tree) is not set}
-PY=${SW_PYTHON:-/usr/bin/python3}
-COLLECTD=/usr/sbin/collectd
+. "$SRC/tests/lib/swharness.sh"
 
 for tool in cpack dpkg-deb dpkg; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -27,29 +26,18 @@ if ! command -v dpkg-shlibdeps >/dev/null 2>&1; then
   echo "skip: dpkg-shlibdeps missing (Debian dpkg-dev)"
   exit 77
 fi
-if [ ! -x "$COLLECTD" ]; then
-  echo "skip: $COLLECTD (Debian collectd-core) is not installed"
-  exit 77
-fi
-if nm -D "$SO" 2>/dev/null | grep -q '__asan_init'; then
-  echo "skip: $SO is built with AddressSanitizer; collectd cannot load it"
-  exit 77
+sw_need_collectd
+# The package is what ships: a sanitizer build is not one (its plugin needs
+# libasan, which the package does not depend on and collectd cannot load).
+if sw_is_asan "$SO"; then
+  sw_skip "$SO is an AddressSanitizer build; only a normal build is packaged"
 fi
 if [ ! -f "$BUILD/CPackConfig.cmake" ]; then
   echo "FAIL: $BUILD/CPackConfig.cmake missing (cmake/Packaging.cmake not included)"
   exit 1
 fi
 
-WORK=$(mktemp -d /tmp/sw-eco-package-XXXXXX)
-SIM_PID=
-cleanup() {
-  if [ -n "$SIM_PID" ]; then
-    kill "$SIM_PID" 2>/dev/null
-    wait "$SIM_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+sw_work sw-eco-package
 
 passes=0
 fails=0
@@ -165,22 +153,12 @@ $2
 </Plugin>
 CONF
 }
-"$PY" "$SRC/tests/awssim/awssim" --dir "$WORK/sim" >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-i=0
-while [ ! -f "$WORK/sim/awssim.json" ] && [ $i -lt 100 ]; do
-  sleep 0.1
-  i=$((i + 1))
-done
-if [ -f "$WORK/sim/awssim.json" ]; then
-  EP=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_https"])' "$WORK/sim/awssim.json")
-  CA=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ca_file"])' "$WORK/sim/awssim.json")
+if sw_start_sim; then
   write_conf "$WORK/good.conf" "    EndpointURL \"$EP\"
     CAFile \"$CA\"
     Timeout 5"
-  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
-     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
-     timeout 60 "$COLLECTD" -T -C "$WORK/good.conf" >"$WORK/T.log" 2>&1 &&
+  if AWS_ACCESS_KEY_ID=$SW_KEY AWS_SECRET_ACCESS_KEY=$SW_SECRET_KEY \
+     sw_collectd "$SO" 60 -T -C "$WORK/good.conf" >"$WORK/T.log" 2>&1 &&
      [ -f "$WORK/base/secretwatch/prod.json" ]; then
     ok "collectd -T with PluginDir in the root: exit 0, state file written"
   else
@@ -192,7 +170,7 @@ else
   fail "tests/awssim did not start"
 fi
 write_conf "$WORK/bad.conf" "    Timeout 0"
-if timeout 60 "$COLLECTD" -T -C "$WORK/bad.conf" >"$WORK/bad.log" 2>&1; then
+if sw_collectd "$SO" 60 -T -C "$WORK/bad.conf" >"$WORK/bad.log" 2>&1; then
   fail "collectd -T accepted Timeout 0 with the installed plugin"
 elif grep -q '"Timeout"' "$WORK/bad.log"; then
   ok "collectd -T with the installed plugin refuses Timeout 0, naming it"

@@ -19,9 +19,10 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ecolib import (COLLECTD, KEY, SECRET_KEY, Checker, Harness,  # noqa: E402
-                    need_collectd, skip)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from swharness import (  # noqa: E402
+    Checker, collectd_env, collectd_wrapper, Harness, need_collectd,
+    run_checks, skip)
 
 
 def main():
@@ -32,9 +33,9 @@ def main():
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         skip("systemd-analyze missing (Debian systemd)")
-    h = Harness("sw-eco-systemd-")
+    h = Harness("sw-eco-systemd-", so)
     ck = Checker(h, ("sim.log",))
-    try:
+    def body():
         dropin = os.path.join(h.src, "contrib/systemd/secretwatch.conf")
         units = os.path.join(h.work, "units")
         os.makedirs(os.path.join(units, "collectd.service.d"))
@@ -69,12 +70,15 @@ def main():
         if probe.returncode != 0:
             print("note: no mount namespace here (%s); the runtime half is "
                   "skipped" % probe.stderr.decode(errors="replace").strip())
-            return ck.finish()
+            return
         need_collectd(["logfile"], so)
         h.start_sim()
         h.client("secretsmanager").create_secret(Name="TopSecretInfo",
                                                  SecretString="decoy")
         plugins = h.plugin_dir(so, ["logfile"])
+        # collectd itself (only it) gets the ASan runtime of an ASan build
+        collectd = collectd_wrapper(os.path.join(h.work, "collectd-run"),
+                                    so, h.report_dir)
         for case in ("StateDirectory", "missing"):
             state = os.path.join(h.work, "state-" + case)
             os.makedirs(state)
@@ -94,19 +98,13 @@ LoadPlugin logfile
   LogLevel info
   File "{log}"
 </Plugin>
-LoadPlugin secretwatch
-<Plugin secretwatch>
-  <Account "prod">
-    Region "us-east-1"
-    EndpointURL "{ep}"
-    CAFile "{ca}"
-    Timeout 5
+{account}    Timeout 5
     <Secret "TopSecretInfo">
     </Secret>
   </Account>
 </Plugin>
-""".format(w=h.work, pd=plugins, log=log, ep=h.cfg["endpoint_https"],
-                    ca=h.cfg["ca_file"]))
+""".format(w=h.work, pd=plugins, log=log,
+                    account=h.account_open()))
             ro = " && ".join(
                 "mount -o bind %s %s && mount -o remount,bind,ro %s" %
                 (d, d, d) for d in ("/usr", "/etc", "/boot", "/home")
@@ -115,9 +113,8 @@ LoadPlugin secretwatch
                       "/var/lib/collectd; mount -o bind %s /var/lib/collectd;"
                       " %s; if touch /usr/.sw-probe 2>/dev/null; then "
                       "echo /usr-writable; exit 3; fi; exec %s -T -C %s"
-                      % (state, ro, COLLECTD, conf))
-            env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY,
-                       AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+                      % (state, ro, collectd, conf))
+            env = collectd_env()
             r = subprocess.run(["unshare", "-m", "sh", "-c", script],
                                capture_output=True, text=True, timeout=90,
                                env=env)
@@ -133,12 +130,8 @@ LoadPlugin secretwatch
                 ck(dmode == 0o700 and fmode == 0o600,
                    "%s: directory 0700, state file 0600" % case,
                    "%o %o" % (dmode, fmode))
-        return ck.finish()
-    except AssertionError as e:
-        ck(False, str(e))
-        return ck.finish()
-    finally:
-        h.close(keep=bool(os.environ.get("SW_KEEP")))
+
+    return run_checks(h, ck, body)
 
 
 if __name__ == "__main__":

@@ -24,20 +24,17 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import swharness  # noqa: E402
+from swharness import COLLECTD, INTRUDER, skip, wait_for  # noqa: E402
 
 NAGIOS = "/usr/sbin/nagios4"
-COLLECTD = "/usr/sbin/collectd"
 COLLECTD_NAGIOS = "/usr/bin/collectd-nagios"
-KEY = "AKIAAWSSIMALICE00001"
-SECRET_KEY = "aliceSecretKey/awssim/000000000000000000"
-INTRUDER = "arn:aws:iam::111122223333:user/intruder"
 HOST = "aws-prod"  # the host name used by contrib's example services
 INJECT = "\n[1234567890] DISABLE_NOTIFICATIONS\n"
 HOSTILE_UA = ("evil-agent/1.0" + INJECT + "\r[1234567890] "
@@ -46,89 +43,14 @@ ACCESS_SVC = "secretwatch-TopSecretInfo/secret_access-GetSecretValue"
 ALARM = "secretwatch-TopSecretInfo-read"
 ALARM_SVC = "secretwatch-TopSecretInfo/alarm_state-" + ALARM
 ACTIVE_SVC = "secretwatch TopSecretInfo alarm state"
-STEP_S = 0.5
 PLUGINS = ("unixsock", "notify_nagios", "exec", "csv", "logfile")
 
 
-def skip(why):
-    print("skip: " + why)
-    sys.exit(77)
-
-
-def wait_for(what, fn, timeout_s=30):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        got = fn()
-        if got:
-            return got
-        time.sleep(STEP_S)
-    raise AssertionError("timed out after %ds waiting for %s"
-                         % (timeout_s, what))
-
-
-class Harness:
+class Harness(swharness.Harness):
+    # Nagios forks worker processes into its own process group: close()
+    # signals each group started here (start_new_session), by its id.
     def __init__(self, so):
-        self.so = so
-        self.src = os.environ.get("SW_SOURCE_DIR") or os.path.abspath(
-            os.path.join(os.path.dirname(__file__), "..", ".."))
-        self.work = tempfile.mkdtemp(prefix="sw-nagios-")
-        os.chmod(self.work, 0o755)
-        self.procs = []  # (name, Popen), stopped in reverse order
-
-    def close(self):
-        for _, p in reversed(self.procs):
-            if p.poll() is not None:
-                continue
-            # Nagios forks worker processes into its own process group
-            # (start_new_session): signal the group we created, by its id.
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        if os.environ.get("SW_KEEP_WORK"):
-            print("work dir kept: " + self.work)
-        else:
-            shutil.rmtree(self.work, ignore_errors=True)
-
-    def spawn(self, name, argv, **kw):
-        log = open(os.path.join(self.work, name + ".out"), "w")
-        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True,
-                             **kw)
-        self.procs.append((name, p))
-        return p
-
-    # ---------------------------------------------------------------- sim
-    def start_sim(self):
-        simdir = os.path.join(self.work, "sim")
-        self.spawn("awssim", ["/usr/bin/python3",
-                              os.path.join(self.src, "tests/awssim/awssim"),
-                              "--dir", simdir])
-        path = os.path.join(simdir, "awssim.json")
-        wait_for("awssim.json", lambda: os.path.exists(path), 20)
-        with open(path) as f:
-            self.cfg = json.load(f)
-        self.admin_url = self.cfg["endpoint_http"] + "/_awssim/"
-
-    def admin(self, path, body=None):
-        req = urllib.request.Request(self.admin_url + path,
-                                     data=json.dumps(body or {}).encode(),
-                                     method="POST")
-        with urllib.request.urlopen(req, timeout=20) as r:
-            return json.loads(r.read() or b"{}")
-
-    def client(self, service):
-        import boto3
-        return boto3.client(service, region_name="us-east-1",
-                            endpoint_url=self.cfg["endpoint_https"],
-                            verify=self.cfg["ca_file"],
-                            aws_access_key_id=KEY,
-                            aws_secret_access_key=SECRET_KEY)
+        super().__init__("sw-nagios-", so)
 
     # ------------------------------------------------------------- nagios
     def start_nagios(self):
@@ -243,7 +165,7 @@ illegal_macro_output_chars=`~$&|'"<>
         check(verify.returncode == 0 and "Total Errors:   0" in verify.stdout,
               "nagios4 -v accepts contrib/nagios (commands, templates, "
               "example services)", self, verify.stdout[-3000:])
-        self.spawn("nagios", [NAGIOS, self.nagios_cfg])
+        self.spawn([NAGIOS, self.nagios_cfg], "nagios.out")
 
         def ready():
             return (os.path.exists(self.cmd_file) and
@@ -291,11 +213,7 @@ illegal_macro_output_chars=`~$&|'"<>
 
     # ------------------------------------------------------------ collectd
     def start_collectd(self, secret_arn):
-        plugins = os.path.join(self.work, "plugins")
-        os.makedirs(plugins)
-        shutil.copy(self.so, os.path.join(plugins, "secretwatch.so"))
-        for p in PLUGINS:
-            shutil.copy("/usr/lib/collectd/%s.so" % p, plugins)
+        plugins = self.plugin_dir(self.so, PLUGINS)
         # the passive path: exec (as nobody) runs contrib's script, which
         # writes into Nagios's FIFO
         script = os.path.join(self.work, "secretwatch-nagios-notify")
@@ -306,20 +224,9 @@ illegal_macro_output_chars=`~$&|'"<>
         # ESPIPE): it writes into a regular file, whose lines are checked.
         self.nn_file = os.path.join(self.work, "notify_nagios.cmd")
         open(self.nn_file, "w").close()
-        self.collectd_log = os.path.join(self.work, "collectd.log")
         conf = os.path.join(self.work, "collectd.conf")
         with open(conf, "w") as f:
-            f.write("""Hostname "collectd-test"
-BaseDir "{w}/base"
-PIDFile "{w}/collectd.pid"
-PluginDir "{w}/plugins"
-TypesDB "/usr/share/collectd/types.db"
-Interval 2
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{log}"
-</Plugin>
+            f.write(self.base_conf(plugins, hostname="collectd-test") + """\
 LoadPlugin csv
 <Plugin csv>
   DataDir "{w}/csv"
@@ -337,13 +244,7 @@ LoadPlugin unixsock
   SocketFile "{sock}"
   SocketPerms "0666"
 </Plugin>
-LoadPlugin secretwatch
-<Plugin secretwatch>
-  <Account "prod">
-    Region "us-east-1"
-    EndpointURL "{ep}"
-    CAFile "{ca}"
-    Host "{host}"
+{account}    Host "{host}"
     Interval 2
     Timeout 5
     WatchdogCycles 10000
@@ -360,15 +261,11 @@ LoadPlugin secretwatch
     </Secret>
   </Account>
 </Plugin>
-""".format(w=self.work, log=self.collectd_log, cmd=self.cmd_file,
+""".format(w=self.work, cmd=self.cmd_file,
            script=script, nn=self.nn_file,
-           sock=self.sock, ep=self.cfg["endpoint_https"],
-           ca=self.cfg["ca_file"], host=HOST, arn=secret_arn, alarm=ALARM))
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY,
-                   AWS_SECRET_ACCESS_KEY=SECRET_KEY)
-        self.spawn("collectd", [COLLECTD, "-f", "-C", conf], env=env)
-        wait_for("collectd's unixsock socket",
-                 lambda: os.path.exists(self.sock), 20)
+           sock=self.sock, account=self.account_open(), host=HOST,
+           arn=secret_arn, alarm=ALARM))
+        super().start_collectd(conf, self.sock)
 
     def collectd_nagios(self, secret="TopSecretInfo"):
         """Runs contrib's check_secretwatch_alarm command line directly."""
@@ -430,12 +327,9 @@ def main():
         skip("python3-boto3 missing")
     if os.geteuid() != 0:
         skip("needs root (Nagios drops to user nobody)")
-    with open(sys.argv[1], "rb") as f:
-        if b"__asan_init" in f.read():
-            skip("an AddressSanitizer build cannot be loaded by collectd")
 
     h = Harness(sys.argv[1])
-    try:
+    def body():
         h.start_sim()
         sm, cw = h.client("secretsmanager"), h.client("cloudwatch")
         arn = sm.create_secret(Name="TopSecretInfo",
@@ -592,10 +486,8 @@ def main():
         check(any("EXTERNAL COMMAND: DISABLE_NOTIFICATIONS" in ln
                   for ln in h.log_lines()),
               "positive control: a real injected command is detected", h)
-        print("all checks passed")
-        return 0
-    finally:
-        h.close()
+
+    return swharness.run_to_end(h, body)
 
 
 if __name__ == "__main__":

@@ -9,36 +9,12 @@ set -u
 
 SO=${1:?usage: collectd_T.sh /path/to/secretwatch.so}
 SRC=${SW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PY=${SW_PYTHON:-/usr/bin/python3}
-COLLECTD=/usr/sbin/collectd
+. "$SRC/tests/lib/swharness.sh"
 
-if [ ! -x "$COLLECTD" ] || [ ! -f /usr/lib/collectd/logfile.so ]; then
-  echo "skip: $COLLECTD (Debian collectd-core) is not installed"
-  exit 77
-fi
-
-# A sanitizer build cannot be loaded by Debian's uninstrumented collectd.
-if nm -D "$SO" 2>/dev/null | grep -q '__asan_init'; then
-  echo "skip: $SO is built with AddressSanitizer; collectd cannot load it"
-  exit 77
-fi
-
-WORK=$(mktemp -d /tmp/swp-collectd-T-XXXXXX)
-SIM_PID=
-cleanup() {
-  if [ -n "$SIM_PID" ]; then
-    kill "$SIM_PID" 2>/dev/null
-    wait "$SIM_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM HUP PIPE
-
+sw_need_collectd logfile
+sw_work swp-collectd-T
 # PluginDir refuses symlinks: copies only.
-mkdir -p "$WORK/plugins"
-cp "$SO" "$WORK/plugins/secretwatch.so"
-cp /usr/lib/collectd/logfile.so "$WORK/plugins/"
+sw_plugin_dir "$WORK/plugins" "$SO" logfile
 
 fails=0
 passes=0
@@ -65,25 +41,11 @@ CONF
 
 run_T() {
   : >"$WORK/collectd.log"
-  timeout 120 "$COLLECTD" -T -C "$1" >"$WORK/stdout.log" 2>&1
+  sw_collectd "$SO" 120 -T -C "$1" >"$WORK/stdout.log" 2>&1
 }
 
 # ---- the simulator, for the good configuration ----
-EP=
-CA=
-if [ -x "$SRC/tests/awssim/awssim" ]; then
-  "$PY" "$SRC/tests/awssim/awssim" --dir "$WORK/sim" >"$WORK/sim.log" 2>&1 &
-  SIM_PID=$!
-  i=0
-  while [ ! -f "$WORK/sim/awssim.json" ] && [ $i -lt 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
-  if [ -f "$WORK/sim/awssim.json" ]; then
-    EP=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_https"])' "$WORK/sim/awssim.json")
-    CA=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ca_file"])' "$WORK/sim/awssim.json")
-  fi
-fi
+sw_start_sim
 
 GOOD_SECRET='    <Secret "TopSecretInfo">
       Mode "honeytoken"
@@ -97,9 +59,7 @@ if [ -n "$EP" ]; then
   write_conf "$WORK/good.conf" "$(account "    EndpointURL \"$EP\"
     CAFile \"$CA\"
     Timeout 5" "$GOOD_SECRET")"
-  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
-     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
-     run_T "$WORK/good.conf"; then
+  if AWS_ACCESS_KEY_ID=$SW_KEY AWS_SECRET_ACCESS_KEY=$SW_SECRET_KEY run_T "$WORK/good.conf"; then
     if [ -f "$WORK/base/secretwatch/prod.json" ]; then
       echo "ok   good configuration: collectd -T exits 0, state file written"
       passes=$((passes + 1))
@@ -113,14 +73,15 @@ if [ -n "$EP" ]; then
     fails=$((fails + 1))
   fi
   # One real read cycle under valgrind: no invalid access, no leak.
-  if command -v valgrind >/dev/null 2>&1; then
+  if sw_is_asan "$SO"; then
+    echo "note: ASan build: the valgrind case is left to the normal build"
+  elif command -v valgrind >/dev/null 2>&1; then
     rm -rf "$WORK/base"
     : >"$WORK/collectd.log"
-    if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
-       AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
+    if AWS_ACCESS_KEY_ID=$SW_KEY AWS_SECRET_ACCESS_KEY=$SW_SECRET_KEY \
        timeout 240 valgrind --leak-check=full --errors-for-leak-kinds=definite \
          --error-exitcode=9 --suppressions="$SRC/tests/plugin/valgrind.supp" \
-         "$COLLECTD" -T -C "$WORK/good.conf" >"$WORK/valgrind.log" 2>&1; then
+         "$SW_COLLECTD" -T -C "$WORK/good.conf" >"$WORK/valgrind.log" 2>&1; then
       echo "ok   good configuration under valgrind: no error, no leak"
       passes=$((passes + 1))
     else
@@ -134,9 +95,7 @@ if [ -n "$EP" ]; then
   write_conf "$WORK/query.conf" "$(account "    EndpointURL \"$EP\"
     CAFile \"$CA\"
     CloudWatchProtocol \"query\"" "$GOOD_SECRET")"
-  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
-     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
-     run_T "$WORK/query.conf" &&
+  if AWS_ACCESS_KEY_ID=$SW_KEY AWS_SECRET_ACCESS_KEY=$SW_SECRET_KEY run_T "$WORK/query.conf" &&
      ! grep -q "secretwatch plugin: .*failed" "$WORK/collectd.log"; then
     echo "ok   CloudWatchProtocol query: collectd -T exits 0, no failed call"
     passes=$((passes + 1))
@@ -153,9 +112,7 @@ if [ -n "$EP" ]; then
         -e "s|^ *#CAFile .*|    CAFile \"$CA\"|" >"$WORK/example.block"
   write_conf "$WORK/example.conf" "$(cat "$WORK/example.block")"
   rm -rf "$WORK/base"
-  if AWS_ACCESS_KEY_ID=AKIAAWSSIMALICE00001 \
-     AWS_SECRET_ACCESS_KEY=aliceSecretKey/awssim/000000000000000000 \
-     run_T "$WORK/example.conf" && grep -q EndpointURL "$WORK/example.conf"; then
+  if AWS_ACCESS_KEY_ID=$SW_KEY AWS_SECRET_ACCESS_KEY=$SW_SECRET_KEY run_T "$WORK/example.conf" && grep -q EndpointURL "$WORK/example.conf"; then
     echo "ok   collectd.conf.example (pointed at awssim): collectd -T exits 0"
     passes=$((passes + 1))
   else
@@ -212,6 +169,11 @@ mkdir -p "$WORK/st"
 ln -s /etc/hostname "$WORK/st/prod.json"
 bad_case "StateFile is a symlink" 'symbolic link' "    StateFile \"$WORK/st/prod.json\"
     EndpointURL \"http://127.0.0.1:9\""
+
+if sw_sanitizer_check; then :; else
+  echo "FAIL a sanitizer reported an error in collectd -T"
+  fails=$((fails + 1))
+fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

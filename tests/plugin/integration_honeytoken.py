@@ -17,87 +17,23 @@ Exit 0 pass, 1 fail, 77 skipped."""
 import glob
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-COLLECTD = "/usr/sbin/collectd"
-KEY = "AKIAAWSSIMALICE00001"
-SECRET_KEY = "aliceSecretKey/awssim/000000000000000000"
-INTRUDER = "arn:aws:iam::111122223333:user/intruder"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import swharness  # noqa: E402
+from swharness import INTRUDER, need_collectd, wait_for  # noqa: E402
+
 LOG_GROUP = "/secretwatch/test/cloudtrail"
 HOSTILE_UA = "evil-agent/1.0\n[0] DISABLE_NOTIFICATIONS\r\x07"
 
 
-def skip(why):
-    print("skip: " + why)
-    sys.exit(77)
-
-
-def wait_for(what, fn, timeout_s=40, step_s=0.5):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        got = fn()
-        if got:
-            return got
-        time.sleep(step_s)
-    raise AssertionError("timed out waiting for " + what)
-
-
-class Harness:
+class Harness(swharness.Harness):
     def __init__(self, so):
-        self.so = so
-        self.src = os.environ.get("SW_SOURCE_DIR") or os.path.abspath(
-            os.path.join(os.path.dirname(__file__), "..", ".."))
-        self.work = tempfile.mkdtemp(prefix="swp-int-")
-        os.chmod(self.work, 0o755)
-        self.sim = None
-        self.collectd = None
+        super().__init__("swp-int-", so)
         self.mode = "json"
         self.starts = 0
-
-    def close(self):
-        for p in (self.collectd, self.sim):
-            if p and p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-        shutil.rmtree(self.work, ignore_errors=True)
-
-    # ---- simulator ----
-    def start_sim(self):
-        simdir = os.path.join(self.work, "sim")
-        self.sim = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(self.src, "tests/awssim/awssim"),
-             "--dir", simdir], stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self.work, "sim.log"), "w"))
-        path = os.path.join(simdir, "awssim.json")
-        wait_for("awssim.json", lambda: os.path.exists(path), 20, 0.1)
-        with open(path) as f:
-            self.cfg = json.load(f)
-        self.admin_url = self.cfg["endpoint_http"] + "/_awssim/"
-
-    def admin(self, path, body=None):
-        req = urllib.request.Request(self.admin_url + path,
-                                     data=json.dumps(body or {}).encode(),
-                                     method="POST")
-        with urllib.request.urlopen(req, timeout=20) as r:
-            return json.loads(r.read() or b"{}")
-
-    def client(self, service):
-        import boto3
-        return boto3.client(service, region_name="us-east-1",
-                            endpoint_url=self.cfg["endpoint_https"],
-                            verify=self.cfg["ca_file"],
-                            aws_access_key_id=KEY,
-                            aws_secret_access_key=SECRET_KEY)
 
     # ---- collectd ----
     def deliver(self, ids):
@@ -123,35 +59,14 @@ class Harness:
                         "message": e["CloudTrailEvent"]} for e in evs])
 
     def write_conf(self, secret_arn, protocol):
-        plugins = os.path.join(self.work, "plugins")
-        os.makedirs(plugins, exist_ok=True)
-        shutil.copy(self.so, os.path.join(plugins, "secretwatch.so"))
-        for p in ("csv", "unixsock", "exec", "logfile"):
-            shutil.copy("/usr/lib/collectd/%s.so" % p, plugins)
-        self.notif_dir = os.path.join(self.work, "notifications")
-        os.makedirs(self.notif_dir)
-        os.chmod(self.notif_dir, 0o777)
-        script = os.path.join(self.work, "notify.sh")
-        with open(script, "w") as f:
-            f.write('#!/bin/sh\ncat > "%s/n.$$.$(date +%%s%%N)"\n'
-                    % self.notif_dir)
-        os.chmod(script, 0o755)
+        plugins = self.plugin_dir(self.so, ("csv", "unixsock", "exec",
+                                            "logfile"))
+        script, self.notif_dir = self.notify_script()
         self.sock = os.path.join(self.work, "collectd.sock")
-        self.conf = os.path.join(self.work, "collectd.conf")
-        with open(self.conf, "w") as f:
-            f.write("""Hostname "swtest"
-BaseDir "{w}/base"
-PIDFile "{w}/collectd.pid"
-PluginDir "{w}/plugins"
-TypesDB "/usr/share/collectd/types.db"
-Interval 2
-# one write thread: the csv files then show the dispatch order
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{w}/collectd.log"
-</Plugin>
+        self.collectd_conf = os.path.join(self.work, "collectd.conf")
+        with open(self.collectd_conf, "w") as f:
+            # one write thread: the csv files then show the dispatch order
+            f.write(self.base_conf(plugins, globals_="WriteThreads 1") + """\
 LoadPlugin csv
 <Plugin csv>
   DataDir "{w}/csv"
@@ -164,28 +79,13 @@ LoadPlugin exec
 <Plugin exec>
   NotificationExec "nobody" "{script}"
 </Plugin>
-LoadPlugin secretwatch
-<Plugin secretwatch>
-  <Account "prod">
-    Region "us-east-1"
-    EndpointURL "{ep}"
-    CAFile "{ca}"
-    Interval 2
+{account}    Interval 2
     Timeout 5
     WatchdogCycles 1000
     CloudWatchProtocol "{proto}"
     EventSource "{source}"
     LogGroup "{group}"
-    <Secret "TopSecretInfo">
-      SecretID "{arn}"
-      Mode "honeytoken"
-    </Secret>
-    <Secret "app-db">
-      SecretID "prod/app/db"
-      Mode "guarded"
-      AllowPrincipal "arn:aws:sts::111122223333:assumed-role/app-server/*"
-    </Secret>
-    # secrets named by the real records of the shared test data (replayed)
+{secrets}    # secrets named by the real records of the shared test data (replayed)
     <Secret "replay-db">
       SecretID "prod/app/db-credentials"
       Mode "guarded"
@@ -206,26 +106,15 @@ LoadPlugin secretwatch
   </Account>
 </Plugin>
 """.format(w=self.work, sock=self.sock, script=script,
-           ep=self.cfg["endpoint_https"], ca=self.cfg["ca_file"],
-           arn=secret_arn,
+           account=self.account_open(),
+           secrets=self.standard_secrets(secret_arn),
            proto="query" if protocol == "query" else "json",
            source="FilterLogEvents" if protocol == "logs" else "LookupEvents",
            group=LOG_GROUP))
 
     def start_collectd(self):
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY,
-                   AWS_SECRET_ACCESS_KEY=SECRET_KEY)
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
         self.starts += 1
-        self.collectd = subprocess.Popen([COLLECTD, "-f", "-C", self.conf],
-                                         env=env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.STDOUT)
-        wait_for("the unixsock socket", lambda: os.path.exists(self.sock), 20)
-
-    def stop_collectd(self):
-        self.collectd.send_signal(signal.SIGTERM)
-        self.collectd.wait(timeout=30)
+        super().start_collectd()
 
     def getval(self, ident):
         out = subprocess.run(["collectdctl", "-s", self.sock, "getval", ident],
@@ -460,33 +349,13 @@ def main():
     if len(sys.argv) not in (2, 3):
         print(__doc__)
         return 2
-    if not os.path.exists(COLLECTD):
-        skip("collectd-core is not installed")
-    for p in ("csv", "unixsock", "exec"):
-        if not os.path.exists("/usr/lib/collectd/%s.so" % p):
-            skip("collectd plugin %s.so missing" % p)
-    if shutil.which("collectdctl") is None:
-        skip("collectdctl (collectd-utils) missing")
-    with open(sys.argv[1], "rb") as f:
-        if b"__asan_init" in f.read():
-            skip("an AddressSanitizer build cannot be loaded by collectd")
-    try:
-        import boto3  # noqa: F401
-    except ImportError:
-        skip("python3-boto3 missing")
+    need_collectd(("csv", "unixsock", "exec", "logfile"), sys.argv[1],
+                  tools=("collectdctl",))
     h = Harness(sys.argv[1])
-    try:
+    def body():
         h.start_sim()
-        sm, cw = h.client("secretsmanager"), h.client("cloudwatch")
-        arn = sm.create_secret(Name="TopSecretInfo",
-                               SecretString="decoy")["ARN"]
-        cw.put_metric_alarm(
-            AlarmName="secretwatch-TopSecretInfo-read",
-            Namespace="SecretWatch", MetricName="TopSecretInfo-reads",
-            Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-            TreatMissingData="notBreaching")
-        sm.create_secret(Name="prod/app/db", SecretString="pw")
+        cw = h.client("cloudwatch")
+        arn = h.standard_chain()
         h.mode = sys.argv[2] if len(sys.argv) == 3 else "json"
         if h.mode == "logs":
             logs = h.client("logs")
@@ -636,10 +505,8 @@ def main():
               "broken account: its error logged with back-off, not every "
               "cycle "
               "(%d lines)" % len(broken), h)
-        print("all checks passed")
-        return 0
-    finally:
-        h.close()
+
+    return swharness.run_to_end(h, body)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SW_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 BUILD = os.environ.get("SW_BUILD_DIR", "")
 TOOL = os.environ.get("SW_PROVISION", "")
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import swharness  # noqa: E402
 
 try:
     import boto3
@@ -55,25 +57,8 @@ class Sim:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="pv-awssim-")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "awssim", "awssim"),
-             "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "log"), "w"))
-        path = os.path.join(self.dir, "awssim.json")
-        for _ in range(150):
-            if os.path.exists(path):
-                try:
-                    with open(path) as f:
-                        self.cfg = json.load(f)
-                    break
-                except ValueError:
-                    pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("awssim exited: %s" % open(
-                    os.path.join(self.dir, "log")).read()[-2000:])
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("awssim did not start within 15 s")
+        self.proc, self.cfg = swharness.start_awssim(
+            self.dir, os.path.join(self.dir, "log"), 15)
         self.url = "https://127.0.0.1:%d" % self.cfg["https_port"]
         self.ca = self.cfg["ca_file"]
         self.ssl = ssl.create_default_context(cafile=self.ca)
@@ -115,11 +100,7 @@ class Sim:
     def stop(self):
         for c in self.clients.values():
             getattr(c, "close", lambda: None)()
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        swharness.stop_process(self.proc, 10)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -327,8 +308,8 @@ class ProvisionTest(unittest.TestCase):
             env = dict(os.environ, AWS_ACCESS_KEY_ID=self.sim.acct["access_key_id"],
                        AWS_SECRET_ACCESS_KEY=self.sim.acct["secret_access_key"],
                        AWS_EC2_METADATA_DISABLED="true")
-            p = subprocess.run([collectd, "-T", "-C", conf], capture_output=True, text=True,
-                               env=env, timeout=60)
+            # (an ASan plugin: the runtime preloaded into collectd)
+            p = swharness.run_collectd_T(conf, so, env, 60)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_076_a_drifted_role_trust_policy_is_found_and_repaired(self):
