@@ -183,7 +183,8 @@ class Stats:
             self.log = collections.deque(maxlen=LOG_MAX)
             self.mutating = 0
 
-    def count(self, service, operation, account, error_code=None, principal_arn=None):
+    def count(self, service, operation, account, error_code=None, principal_arn=None,
+              user_agent=None):
         with self.lock:
             self.total += 1
             ro = is_read_only(operation)
@@ -191,7 +192,7 @@ class Stats:
                 self.mutating += 1
             self.log.append({"time": time.time(), "service": service, "operation": operation,
                              "account": account, "principal_arn": principal_arn,
-                             "read_only": ro, "error": error_code})
+                             "user_agent": user_agent, "read_only": ro, "error": error_code})
             row = self.rows.setdefault((service or "-", operation or "-", account or "-"), [0, 0])
             row[0] += 1
             if error_code:
@@ -604,12 +605,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                    "error, exception or failure.", 500, sender=False)
                 world.record_api_call(ctx, service, operation, params, result, None)
             status, headers, body = self._render(model, op, proto, result, req_id)
-            sim.stats.count(service, operation, ctx.account_id, None, ctx.principal_arn)
+            sim.stats.count(service, operation, ctx.account_id, None, ctx.principal_arn,
+                            ctx.user_agent)
             if fault is not None:
                 status, headers, body = self._post_fault(fault, proto, status, headers, body)
             return status, headers, body
         except AwsError as e:
-            sim.stats.count(service, operation, ctx.account_id, e.code, ctx.principal_arn)
+            sim.stats.count(service, operation, ctx.account_id, e.code, ctx.principal_arn,
+                            ctx.user_agent)
             return self._error(model, service, proto, e, req_id)
         except Exception:
             # Never let a bug take the server down: answer InternalFailure.
@@ -617,7 +620,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             e = AwsError("InternalFailure" if proto != "rest-xml" else "InternalError",
                          "The request processing has failed because of an unknown error, "
                          "exception or failure.", 500, sender=False)
-            sim.stats.count(service, operation, ctx.account_id, e.code, ctx.principal_arn)
+            sim.stats.count(service, operation, ctx.account_id, e.code, ctx.principal_arn,
+                            ctx.user_agent)
             return self._error(model, service, proto, e, req_id)
 
     def _guess_service(self, target, form):

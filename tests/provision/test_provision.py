@@ -135,6 +135,7 @@ class ProvisionTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        cls.tool_calls = set()
         cls.sim = Sim()
         # An unowned secret to watch and an unowned trail: never touched.
         sm = cls.sim.client("secretsmanager")
@@ -174,7 +175,17 @@ class ProvisionTest(unittest.TestCase):
             doc = json.loads(p.stdout)
         return p.returncode, (doc if json_out else p.stdout), p.stderr
 
+    @classmethod
+    def collect_tool_calls(cls):
+        """Adds the AWS operations secretwatch-provision made (told apart from
+        this test's own boto3 calls by User-Agent) to cls.tool_calls, before
+        the simulator's request log is reset."""
+        for e in cls.sim.admin("GET", "requests").get("log") or []:
+            if (e.get("user_agent") or "").startswith("secretwatch/"):
+                cls.tool_calls.add((e["service"], e["operation"]))
+
     def count_mutating(self, fn):
+        self.collect_tool_calls()
         self.sim.admin("DELETE", "requests")
         result = fn()
         ops = self.sim.admin("GET", "requests")["operations"]
@@ -581,6 +592,48 @@ class ProvisionTest(unittest.TestCase):
         names = [t["Name"] for t in ct.describe_trails()["trailList"]]
         self.assertNotIn("legacy-trail", names)
         self.assertIn(UNOWNED_TRAIL, names)
+
+    def test_99_provision_policy_grants_exactly_what_the_tool_calls(self):
+        """contrib/iam/provision-policy.json: every operation the tool made in
+        this whole run is allowed, and every allowed action names an operation
+        the tool's source calls (nothing granted that is never used)."""
+        self.collect_tool_calls()
+        with open(os.path.join(SRC, "contrib", "iam", "provision-policy.json")) as f:
+            policy = json.load(f)
+        allowed = set()
+        for st in policy["Statement"]:
+            self.assertEqual(st["Effect"], "Allow")
+            acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            for a in acts:
+                self.assertNotIn("*", a, "no wildcard actions")
+                allowed.add(a)
+        prefix = {"monitoring": "cloudwatch"}
+        # S3 and a few others name their IAM actions apart from the API.
+        iam_name = {("s3", "HeadBucket"): "s3:ListBucket",
+                    ("s3", "ListObjectsV2"): "s3:ListBucket",
+                    ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+                    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+                    ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
+                    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration"}
+        called = {iam_name.get((svc, op), "%s:%s" % (prefix.get(svc, svc), op))
+                  for svc, op in self.tool_calls}
+        self.assertTrue(called, "the tool's calls were not seen in the request log")
+        self.assertEqual(sorted(called - allowed), [],
+                         "operations the tool called that the policy does not allow")
+        # iam:PassRole is not an API call: CreateTrail/UpdateTrail hand the
+        # role to CloudTrail. Every other action must be an operation that
+        # the tool's own code (provision/ and the lib/ modules) names.
+        sources = ""
+        for d in ("provision", "lib"):
+            for name in sorted(os.listdir(os.path.join(SRC, d))):
+                if name.endswith(".c"):
+                    with open(os.path.join(SRC, d, name)) as f:
+                        sources += f.read()
+        api_of = {v: k[1] for k, v in iam_name.items()}
+        unused = [a for a in sorted(allowed - called)
+                  if a != "iam:PassRole" and
+                  '"%s"' % api_of.get(a, a.split(":", 1)[1]) not in sources]
+        self.assertEqual(unused, [], "actions granted that no code of the tool calls")
 
 
 if __name__ == "__main__":
