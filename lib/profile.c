@@ -235,7 +235,7 @@ static char *lower_key(const char *prefix, const char *b, const char *e) {
 
 static int parse_kv(struct parse_state *st, const char *b, const char *e,
                     const char *prefix) {
-  const char *kb, *ke, *vb, *ve;
+  const char *kb = NULL, *ke = NULL, *vb = NULL, *ve = NULL;
   char *key, *value;
   if (st->cur == NULL)
     return fail(st, "setting before the first [section] header");
