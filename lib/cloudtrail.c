@@ -67,12 +67,19 @@ static int not_object(struct json_object *root, const char *op,
   return sw_error_set(err, SW_ERR_PARSE, "%s: answer is not a JSON object", op);
 }
 
+/* Marks an element parse_event left out; sw_ct_lookup_events_parse drops
+ * it. An oversized record keeps its length with no text. */
+#define NOT_AN_OBJECT ((size_t)-1)
+
 static int parse_event(struct json_object *e, size_t i, void *item,
                        struct sw_error *err) {
   struct sw_ct_event *ev = item;
-  if (!json_object_is_type(e, json_type_object))
-    return sw_error_set(err, SW_ERR_PARSE,
-                        "LookupEvents: Events[%zu] is not an object", i);
+  struct json_object *text = NULL;
+  (void)i;
+  if (!json_object_is_type(e, json_type_object)) {
+    ev->cloudtrail_event_len = NOT_AN_OBJECT;
+    return 0;
+  }
   sw_svc_copy(ev->event_id, sizeof(ev->event_id), sw_json_str(e, "EventId"));
   sw_svc_copy(ev->event_name, sizeof(ev->event_name),
               sw_json_str(e, "EventName"));
@@ -82,10 +89,34 @@ static int parse_event(struct json_object *e, size_t i, void *item,
   sw_svc_copy(ev->read_only, sizeof(ev->read_only), sw_json_str(e, "ReadOnly"));
   if (sw_json_epoch(e, "EventTime", &ev->event_time_s) == 0)
     ev->has_event_time = 1;
+  if (json_object_object_get_ex(e, "CloudTrailEvent", &text) &&
+      json_object_is_type(text, json_type_string) &&
+      (size_t)json_object_get_string_len(text) > SW_CT_MAX_EVENT_JSON) {
+    ev->cloudtrail_event_len = (size_t)json_object_get_string_len(text);
+    return 0;
+  }
   return sw_svc_json_dup_len(e, "CloudTrailEvent", SW_CT_MAX_EVENT_JSON,
                              "LookupEvents: CloudTrailEvent",
                              &ev->cloudtrail_event, &ev->cloudtrail_event_len,
                              err);
+}
+
+/* Drops the elements parse_event marked, counting them. */
+static void drop_skipped(struct sw_ct_lookup_resp *out) {
+  size_t kept = 0;
+  for (size_t i = 0; i < out->count; i++) {
+    struct sw_ct_event *ev = &out->events[i];
+    if (ev->cloudtrail_event == NULL && ev->cloudtrail_event_len > 0) {
+      out->skipped++;
+      if (ev->cloudtrail_event_len != NOT_AN_OBJECT)
+        out->oversized++;
+      continue;
+    }
+    if (kept != i)
+      out->events[kept] = *ev;
+    kept++;
+  }
+  out->count = kept;
 }
 
 int sw_ct_lookup_events_parse(struct json_object *root,
@@ -98,9 +129,11 @@ int sw_ct_lookup_events_parse(struct json_object *root,
                         &out->count, err) ||
       sw_svc_json_dup(root, "NextToken", SW_SVC_MAX_STR, &out->next_token,
                       err)) {
+    drop_skipped(out); /* clean_up frees only real texts */
     sw_ct_lookup_resp_clean_up(out);
     return -1;
   }
+  drop_skipped(out);
   return 0;
 }
 

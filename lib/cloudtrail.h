@@ -59,6 +59,9 @@ struct sw_ct_lookup_resp {
                                  first) */
   size_t count;
   char *next_token; /* heap or NULL when this was the last page */
+  size_t skipped;   /* elements left out of events: not an object, or a
+                       CloudTrailEvent over SW_CT_MAX_EVENT_JSON bytes */
+  size_t oversized; /* of those, the ones over SW_CT_MAX_EVENT_JSON */
 };
 
 /* {"StartTime":..,"EndTime":..,"LookupAttributes":[{"AttributeKey":..,
@@ -67,10 +70,13 @@ struct sw_ct_lookup_resp {
  * attribute key without a value. */
 char *sw_ct_lookup_events_request(const struct sw_ct_lookup_req *req,
                                   struct sw_error *err);
-/* Events[] (at most SW_SVC_MAX_LIST; each CloudTrailEvent at most
- * SW_CT_MAX_EVENT_JSON bytes) and NextToken. An element that is not an
- * object, or an answer that is not an object, is SW_ERR_PARSE; a missing
- * Events member is an empty page. */
+/* Events[] (at most SW_SVC_MAX_LIST) and NextToken. One unusable element
+ * never fails the page (it would block every later record while it stays
+ * in the window): an element that is not an object, or whose
+ * CloudTrailEvent is over SW_CT_MAX_EVENT_JSON bytes, is left out and
+ * counted in skipped (and oversized). An answer that is not an object, or
+ * with too many elements, is SW_ERR_PARSE; a missing Events member is an
+ * empty page. */
 int sw_ct_lookup_events_parse(struct json_object *root,
                               struct sw_ct_lookup_resp *out,
                               struct sw_error *err);

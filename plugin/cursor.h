@@ -19,10 +19,23 @@
 
 #include <stddef.h>
 
+/* A Lookback re-read that the page budget cut short: the next cycle goes
+ * on with the same query (the NextToken is bound to its StartTime, EndTime
+ * and attribute), so a late record behind a burst of newer ones is reached
+ * within a few cycles instead of never. */
+struct swp_walk {
+  double start_s, end_s; /* the query's window; end_s 0: no walk */
+  char *key, *value;     /* attribute of the query in progress (heap; key
+                            NULL: the fetcher's default query) */
+  char *token;           /* its next page (heap); NULL: from the top */
+};
+
 struct swp_cursor {
-  double last_end_s;   /* end of the last live window read; 0: never */
-  double hole_start_s; /* a range that still needs reading ... */
-  double hole_end_s;   /* ... 0 when there is none */
+  double last_end_s;         /* end of the last live window read; 0: never */
+  double hole_start_s;       /* a range that still needs reading ... */
+  double hole_end_s;         /* ... 0 when there is none */
+  struct swp_walk hole_walk; /* the part of a hole being read */
+  struct swp_walk walk;      /* the Lookback re-read */
   struct swp_seen *seen;
 };
 
@@ -52,6 +65,12 @@ typedef void (*swp_record_fn)(void *ctx, const struct sw_ctrec *rec,
 
 struct swp_cursor_opts {
   double now_s;
+  /* The server's clock minus now_s (learned from Date headers). Record
+   * times and the query window are the server's, but a client whose offset
+   * just changed (or is wrong) must not skip or forget what it read: the
+   * window runs to the later of both clocks and reaches back Lookback plus
+   * |offset|, and the seen set keeps every id of that window. */
+  double clock_offset_s;
   long lookback_s;
   long max_backfill_s;
   int max_pages;    /* page budget for this cycle, all queries together */
@@ -70,13 +89,19 @@ struct swp_cursor_result {
   int new_records; /* reported through on_record */
   int dropped;     /* records without an event id (cannot be deduplicated) */
   int complete;    /* nothing is left unread (no hole) */
-  int reread_cut;  /* the Lookback re-read ran out of budget (late records
-                      in the oldest part of it may be reported later) */
+  int reread_cut;  /* the Lookback re-read ran out of budget: it goes on
+                      next cycle where it stopped (see struct swp_walk) */
   double window_start_s, window_end_s;
 };
 
 /* 0 or -1 (out of memory). */
 int swp_cursor_init(struct swp_cursor *c);
+/* Forgets a walk (frees its strings). */
+void swp_walk_clear(struct swp_walk *w);
+/* Sets a walk (copies the strings; key, value and token may be NULL). 0 or
+ * -1 (out of memory: no walk). */
+int swp_walk_set(struct swp_walk *w, double start_s, double end_s,
+                 const char *key, const char *value, const char *token);
 void swp_cursor_clean_up(struct swp_cursor *c);
 
 /* The live window of the next cycle at now_s. */
@@ -84,10 +109,13 @@ void swp_cursor_window(const struct swp_cursor *c, double now_s,
                        long lookback_s, long max_backfill_s, double *start_s,
                        double *end_s);
 
-/* Runs one cycle. Returns 0, or -1 with err when a fetch failed; in both
- * cases the cursor is consistent (records reported so far are in the seen
- * set, last_end only moves past a window that was read or became a hole)
- * and can be persisted. */
+/* Runs one cycle: the new part [last_end, now] first (what the budget
+ * leaves unread becomes the hole), then the hole (as a walk), then the Lookback
+ * re-read as a walk that resumes where the budget stopped it. Returns 0,
+ * or -1 with err when a fetch failed; in both cases the cursor is
+ * consistent (records reported so far are in the seen set, last_end only
+ * moves past a window that was read or became a hole, a re-read is never
+ * dropped before it was walked to the end) and can be persisted. */
 int swp_cursor_cycle(struct swp_cursor *c, const struct swp_cursor_opts *o,
                      struct swp_cursor_result *res, struct sw_error *err);
 

@@ -81,8 +81,10 @@ struct swp_poller {
   int catching_up; /* the cursor has a hole */
   unsigned long matched_event_name, matched_per_secret; /* watched records
                                   returned by each kind, this cycle */
-  unsigned long unparsed; /* records that did not parse, this cycle */
+  unsigned long unparsed;  /* records that did not parse, this cycle */
+  unsigned long oversized; /* records over the size cap, this cycle */
   c_complain_t c_creds, c_metrics, c_alarms, c_events, c_state, c_records;
+  c_complain_t c_oversized, c_reread;
 };
 
 /* The account's read interval in seconds (collectd's when not set). */
@@ -178,6 +180,8 @@ struct swp_poller *swp_poller_new(struct swp_account_conf *conf,
   C_COMPLAIN_INIT(&p->c_events);
   C_COMPLAIN_INIT(&p->c_state);
   C_COMPLAIN_INIT(&p->c_records);
+  C_COMPLAIN_INIT(&p->c_oversized);
+  C_COMPLAIN_INIT(&p->c_reread);
   swp_strategy_init(&p->strategy, conf->secrets_num);
   p->per_secret_verified = -1;
   fallback_bucket_key(conf, "ct", key, sizeof(key));
@@ -258,7 +262,7 @@ static void rt_keep_datapoints(struct secret_rt *rt, const double *ts,
                                const double *val, size_t n) {
   size_t keep = rt->dp_num;
   double *nt, *nv;
-  if (keep + n > MAX_DATAPOINTS)
+  if (n == 0 || keep + n > MAX_DATAPOINTS)
     return;
   nt = realloc(rt->dp_ts, (keep + n + 1) * sizeof(double));
   if (nt == NULL)
@@ -573,6 +577,11 @@ static int fetch_lookup(void *ctx, const struct swp_query *q, char **token,
   req.max_results = SW_CT_LOOKUP_MAX_RESULTS;
   req.next_token = *token;
   rc = sw_ct_lookup_events(p->client, &req, &resp, err);
+  if (rc == 0) {
+    /* Elements the parser left out (one bad record never fails a page). */
+    p->unparsed += resp.skipped - resp.oversized;
+    p->oversized += resp.oversized;
+  }
   if (rc == 0)
     rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
                    offsetof(struct sw_ct_event, cloudtrail_event),
@@ -765,7 +774,11 @@ static int step_events(struct swp_poller *p) {
   int rc;
   memset(&o, 0, sizeof(o));
   sw_error_clear(&err);
-  o.now_s = p->cycle_now_s;
+  /* Our clock and the offset the client learned from the server's Date
+   * (maybe just now, in an earlier step): the cursor covers both, so a
+   * skew correction neither skips nor repeats records. */
+  o.now_s = sw_time_now();
+  o.clock_offset_s = sw_client_clock_offset(p->client);
   o.lookback_s = p->conf.lookback_s;
   o.max_backfill_s = p->conf.max_backfill_s;
   o.max_pages = max_pages(p);
@@ -774,6 +787,7 @@ static int step_events(struct swp_poller *p) {
   o.fetch_ctx = p;
   p->matched_event_name = p->matched_per_secret = 0;
   p->unparsed = 0;
+  p->oversized = 0;
   if (p->conf.event_source == SWP_SRC_FILTER_LOG_EVENTS) {
     static const struct swp_query_attr none = {NULL, NULL};
     o.fetch = fetch_logs;
@@ -806,6 +820,29 @@ static int step_events(struct swp_poller *p) {
     c_release(LOG_NOTICE, &p->c_records,
               "secretwatch plugin: account %s: no more unusable CloudTrail "
               "records",
+              p->conf.name);
+  /* A record over the size cap cannot be checked; it may have been made
+   * that big on purpose (userAgent and errorMessage are the caller's). */
+  if (p->oversized > 0)
+    c_complain(LOG_WARNING, &p->c_oversized,
+               "secretwatch plugin: account %s: left out %lu CloudTrail "
+               "record(s) over %zu bytes this cycle; they cannot be checked",
+               p->conf.name, p->oversized, (size_t)SW_CT_MAX_EVENT_JSON);
+  else
+    c_release(LOG_NOTICE, &p->c_oversized,
+              "secretwatch plugin: account %s: no more CloudTrail records "
+              "over the size limit",
+              p->conf.name);
+  if (res.reread_cut)
+    c_complain(LOG_NOTICE, &p->c_reread,
+               "secretwatch plugin: account %s: re-reading the last %ld s "
+               "for late CloudTrail records needs more than %d pages per "
+               "cycle; it goes on next cycle where it stopped",
+               p->conf.name, p->conf.lookback_s, o.max_pages);
+  else if (rc == 0)
+    c_release(LOG_NOTICE, &p->c_reread,
+              "secretwatch plugin: account %s: the re-read for late "
+              "CloudTrail records is complete",
               p->conf.name);
   if (rc != 0) {
     c_complain(LOG_ERR, &p->c_events,
@@ -847,11 +884,13 @@ static void step_dispatch(struct swp_poller *p) {
 }
 
 static void step_persist(struct swp_poller *p) {
-  if (swp_state_save(&p->state, p->conf.state_file, &p->conf) != 0)
+  char why[1024];
+  if (swp_state_save(&p->state, p->conf.state_file, &p->conf, why,
+                     sizeof(why)) != 0)
     c_complain(LOG_ERR, &p->c_state,
                "secretwatch plugin: account %s: the state file %s cannot be "
-               "written; records may be reported again after a restart",
-               p->conf.name, p->conf.state_file);
+               "written (%s); records may be reported again after a restart",
+               p->conf.name, p->conf.state_file, why);
   else
     c_release(LOG_NOTICE, &p->c_state,
               "secretwatch plugin: account %s: the state file is written "

@@ -75,6 +75,38 @@ static struct json_object *secret_to_json(const struct swp_secret_state *ss,
   return o;
 }
 
+/* The pending re-read walk: {"start":..,"end":..,"key":..,"value":..,
+ * "token":..}, strings only when set. NULL when out of memory. */
+static struct json_object *walk_to_json(const struct swp_walk *w) {
+  struct json_object *o = json_object_new_object();
+  int rc = o ? 0 : -1;
+  if (rc == 0)
+    rc = add_double(o, "start", w->start_s);
+  if (rc == 0)
+    rc = add_double(o, "end", w->end_s);
+  if (rc == 0 && w->key)
+    rc = sw_json_add_str(o, "key", w->key);
+  if (rc == 0 && w->value)
+    rc = sw_json_add_str(o, "value", w->value);
+  if (rc == 0 && w->token)
+    rc = sw_json_add_str(o, "token", w->token);
+  if (rc != 0) {
+    json_object_put(o);
+    return NULL;
+  }
+  return o;
+}
+
+static int add_walk(struct json_object *root, const char *name,
+                    const struct swp_walk *walk) {
+  struct json_object *w = walk_to_json(walk);
+  if (w == NULL || json_object_object_add(root, name, w) != 0) {
+    json_object_put(w);
+    return -1;
+  }
+  return 0;
+}
+
 char *swp_state_to_json(const struct swp_state *st,
                         const struct swp_account_conf *a) {
   struct json_object *root = json_object_new_object();
@@ -92,6 +124,10 @@ char *swp_state_to_json(const struct swp_state *st,
     rc = add_double(root, "hole_start", st->cursor.hole_start_s);
   if (rc == 0)
     rc = add_double(root, "hole_end", st->cursor.hole_end_s);
+  if (rc == 0 && st->cursor.walk.end_s > 0)
+    rc = add_walk(root, "walk", &st->cursor.walk);
+  if (rc == 0 && st->cursor.hole_walk.end_s > 0)
+    rc = add_walk(root, "hole_walk", &st->cursor.hole_walk);
   if (rc == 0)
     rc = swp_seen_foreach(st->cursor.seen, seen_to_json, seen);
   for (size_t i = 0; rc == 0 && i < st->secrets_num && i < a->secrets_num;
@@ -153,6 +189,39 @@ static int secrets_from_json(struct swp_state *st, struct json_object *secrets,
   return 0;
 }
 
+/* A pagination token or attribute is short printable text. */
+static int walk_str_ok(const char *v) {
+  if (v == NULL)
+    return 1;
+  if (strlen(v) > 8192)
+    return 0;
+  for (const char *q = v; *q; q++)
+    if ((unsigned char)*q < 0x20 || *q == 0x7f)
+      return 0;
+  return 1;
+}
+
+/* The pending re-read walk, when there is one. A walk that does not make
+ * sense is forgotten rather than failing the file: the next re-read starts
+ * over (records are never lost, at worst read once more). */
+static void walk_from_json(struct swp_walk *to, struct json_object *root,
+                           const char *name) {
+  struct json_object *w = sw_json_obj(root, name);
+  double ws, we;
+  const char *key, *value, *token;
+  if (w == NULL || sw_json_double(w, "start", &ws) != 0 ||
+      sw_json_double(w, "end", &we) != 0 || !time_ok(ws) || !time_ok(we) ||
+      we <= 0 || ws > we)
+    return;
+  key = sw_json_str(w, "key");
+  value = sw_json_str(w, "value");
+  token = sw_json_str(w, "token");
+  if (!walk_str_ok(key) || !walk_str_ok(value) || !walk_str_ok(token) ||
+      (key == NULL) != (value == NULL))
+    return;
+  (void)swp_walk_set(to, ws, we, key, value, token);
+}
+
 static int from_root(struct swp_state *st, struct json_object *root,
                      const struct swp_account_conf *a, char *why,
                      size_t why_size) {
@@ -175,6 +244,8 @@ static int from_root(struct swp_state *st, struct json_object *root,
       !time_ok(c->hole_start_s) || !time_ok(c->hole_end_s) ||
       c->hole_end_s < c->hole_start_s)
     return bad(why, why_size, "hole_start/hole_end are not a time range");
+  walk_from_json(&c->walk, root, "walk");
+  walk_from_json(&c->hole_walk, root, "hole_walk");
   if ((seen = sw_json_obj(root, "seen")) == NULL)
     return bad(why, why_size, "no seen object");
   if ((secrets = sw_json_obj(root, "secrets")) == NULL)
@@ -194,6 +265,8 @@ static int from_root(struct swp_state *st, struct json_object *root,
 /* Resets st to a fresh state for a (after a failed parse). */
 static void reset(struct swp_state *st) {
   size_t n = st->secrets_num;
+  swp_walk_clear(&st->cursor.walk);
+  swp_walk_clear(&st->cursor.hole_walk);
   swp_seen_free(st->cursor.seen);
   memset(&st->cursor, 0, sizeof(st->cursor));
   st->cursor.seen = swp_seen_new();
@@ -239,35 +312,49 @@ static int read_all(int fd, struct sw_buf *b) {
 
 /* Refuses what must never be read or replaced. 0 ok, 1 absent, -1 refused
  * (logged). */
-static int check_file(const char *path, const char *doing) {
+/* Whether path may be read or replaced: 1 missing, 0 a regular file of
+ * ours, -1 refused with the reason in why (never a symlink, a non-regular
+ * file or another user's file). */
+static int check_file_why(const char *path, const char *doing, char *why,
+                          size_t why_size) {
   struct stat st;
   if (lstat(path, &st) != 0) {
     if (errno == ENOENT)
       return 1;
-    swp_log(SWP_ERR, "state file %s: cannot %s it: %s", path, doing,
-            strerror(errno));
+    snprintf(why, why_size, "state file %s: cannot %s it: %s", path, doing,
+             strerror(errno));
     return -1;
   }
   if (S_ISLNK(st.st_mode)) {
-    swp_log(SWP_ERR,
-            "state file %s is a symbolic link; refusing to %s it "
-            "(remove the link or point StateFile at a real file)",
-            path, doing);
+    snprintf(why, why_size,
+             "state file %s is a symbolic link; refusing to %s it "
+             "(remove the link or point StateFile at a real file)",
+             path, doing);
     return -1;
   }
   if (!S_ISREG(st.st_mode)) {
-    swp_log(SWP_ERR, "state file %s is not a regular file; refusing to %s it",
-            path, doing);
+    snprintf(why, why_size,
+             "state file %s is not a regular file; refusing to %s it", path,
+             doing);
     return -1;
   }
   if (st.st_uid != geteuid()) {
-    swp_log(SWP_ERR,
-            "state file %s is owned by uid %ld, not by collectd's "
-            "uid %ld; refusing to %s it",
-            path, (long)st.st_uid, (long)geteuid(), doing);
+    snprintf(why, why_size,
+             "state file %s is owned by uid %ld, not by collectd's "
+             "uid %ld; refusing to %s it",
+             path, (long)st.st_uid, (long)geteuid(), doing);
     return -1;
   }
   return 0;
+}
+
+/* check_file_why that logs the reason (loading happens once per start). */
+static int check_file(const char *path, const char *doing) {
+  char why[4400];
+  int rc = check_file_why(path, doing, why, sizeof(why));
+  if (rc < 0)
+    swp_log(SWP_ERR, "%s", why);
+  return rc;
 }
 
 static void move_aside(const char *path, const char *why) {
@@ -366,14 +453,23 @@ static int fsync_dir(const char *dir) {
 }
 
 int swp_state_save(const struct swp_state *st, const char *path,
-                   const struct swp_account_conf *a) {
+                   const struct swp_account_conf *a, char *why,
+                   size_t why_size) {
   char dir[4096], tmp[4200];
   char *text, *slash;
-  int fd, rc = -1;
+  int fd, rc = -1, saved;
   const char *step = "serialize";
-  if (strlen(path) >= sizeof(dir) || (slash = strrchr(path, '/')) == NULL)
+  char scratch[8];
+  if (why == NULL || why_size == 0) {
+    why = scratch; /* the caller does not want the reason */
+    why_size = sizeof(scratch);
+  }
+  why[0] = '\0';
+  if (strlen(path) >= sizeof(dir) || (slash = strrchr(path, '/')) == NULL) {
+    snprintf(why, why_size, "state file path is not absolute or too long");
     return -1;
-  if (check_file(path, "replace") < 0)
+  }
+  if (check_file_why(path, "replace", why, why_size) < 0)
     return -1;
   memcpy(dir, path, (size_t)(slash - path));
   dir[slash - path] = '\0';
@@ -381,7 +477,8 @@ int swp_state_save(const struct swp_state *st, const char *path,
     strcpy(dir, "/");
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
   if ((text = swp_state_to_json(st, a)) == NULL) {
-    swp_log(SWP_ERR, "state file %s: out of memory while writing it", path);
+    snprintf(why, why_size,
+             "state file %.4000s: out of memory while writing it", path);
     return -1;
   }
   step = "create its directory";
@@ -396,17 +493,23 @@ int swp_state_save(const struct swp_state *st, const char *path,
     goto out;
   step = "write";
   if (write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
+    saved = errno;
     close(fd);
     unlink(tmp);
+    errno = saved;
     goto out;
   }
   if (close(fd) != 0) {
+    saved = errno;
     unlink(tmp);
+    errno = saved;
     goto out;
   }
   step = "rename the temporary file over it";
   if (rename(tmp, path) != 0) {
+    saved = errno;
     unlink(tmp);
+    errno = saved;
     goto out;
   }
   step = "sync its directory";
@@ -415,8 +518,8 @@ int swp_state_save(const struct swp_state *st, const char *path,
   rc = 0;
 out:
   if (rc != 0)
-    swp_log(SWP_ERR, "state file %s: cannot %s: %s", path, step,
-            strerror(errno));
+    snprintf(why, why_size, "state file %.4000s: cannot %s: %s", path, step,
+             strerror(errno));
   free(text);
   return rc;
 }

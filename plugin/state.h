@@ -2,7 +2,8 @@
  * restarts to report every record and transition exactly once.
  *
  *   {"version":1,"account":"prod","last_end":..,"hole_start":..,
- *    "hole_end":..,"seen":{"<eventID>":<eventTime>,...},
+ *    "hole_end":..,"walk":{"start":..,"end":..,"key":..,"value":..,
+ *    "token":..},"hole_walk":{same},"seen":{"<eventID>":<eventTime>,...},
  *    "secrets":{"<label>":{"metric_ts":..,"reads":N,"denied":N,
  *               "unexpected":N,"alarm_name":"..","alarm_state":"OK"}}}
  *
@@ -65,8 +66,12 @@ int swp_state_from_json(struct swp_state *st, const char *text, size_t len,
 enum swp_state_load_result swp_state_load(struct swp_state *st,
                                           const char *path,
                                           const struct swp_account_conf *a);
-/* Writes atomically. 0, or -1 after logging why (the old file is intact). */
+/* Writes atomically. 0, or -1 with the reason (naming the path, the step
+ * and errno's text) in why when why is not NULL; the old file is intact.
+ * Logs nothing: a failure repeats every cycle, so the caller logs it
+ * through c_complain/c_release. */
 int swp_state_save(const struct swp_state *st, const char *path,
-                   const struct swp_account_conf *a);
+                   const struct swp_account_conf *a, char *why,
+                   size_t why_size);
 
 #endif

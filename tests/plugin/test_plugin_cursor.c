@@ -28,6 +28,7 @@ static int page_size = 50;
 static int fail_on_call = -1; /* fail the Nth fetch call (0-based) */
 static int calls;
 static int newest_first = 1;
+static double server_ahead_s; /* the history's clock minus fake_now */
 static int unstable; /* a page asked with other Start/End than page 1 */
 
 /* How often each event id was reported. */
@@ -40,6 +41,7 @@ static void history_reset(void) {
   page_size = 50;
   unstable = 0;
   newest_first = 1;
+  server_ahead_s = 0;
   memset(reported, 0, sizeof(reported));
 }
 
@@ -59,24 +61,30 @@ static int cmp_newest(const void *a, const void *b) {
   return strcmp(y->id, x->id);
 }
 
-/* Token: "<start>|<end>|<offset>", so a page asked with different
- * parameters than the first one is detected, as AWS would refuse it. */
+/* Token: "<start>|<end>|<time>|<id>" of the last record returned, as AWS
+ * tokens hold a position (not an offset): a page asked with other
+ * parameters than the first one is detected, as AWS would refuse it, and a
+ * record delivered meanwhile neither shifts nor hides the rest. */
 static int fake_fetch(void *ctx, const struct swp_query *q, char **token,
                       struct sw_ctrec_list *out, struct sw_error *err) {
   const struct ev *match[MAX_EV];
-  int n = 0, offset = 0;
+  struct ev pos;
+  int n = 0, from = 0, has_pos = 0;
   (void)ctx;
   if (calls++ == fail_on_call)
     return sw_error_set(err, SW_ERR_THROTTLED, "scripted failure");
   if (*token) {
     double ts, te;
-    if (sscanf(*token, "%lf|%lf|%d", &ts, &te, &offset) != 3 ||
+    memset(&pos, 0, sizeof(pos));
+    if (sscanf(*token, "%lf|%lf|%lf|%31s", &ts, &te, &pos.time_s, pos.id) !=
+            4 ||
         ts != q->start_s || te != q->end_s)
       unstable = 1;
+    has_pos = 1;
   }
   for (int i = 0; i < evs_num; i++)
     if (evs[i].time_s >= q->start_s && evs[i].time_s <= q->end_s &&
-        evs[i].delivered_s <= fake_now)
+        evs[i].delivered_s <= fake_now + server_ahead_s)
       match[n++] = &evs[i];
   qsort(match, (size_t)n, sizeof(match[0]), cmp_newest);
   if (!newest_first)
@@ -85,8 +93,17 @@ static int fake_fetch(void *ctx, const struct swp_query *q, char **token,
       match[i] = match[n - 1 - i];
       match[n - 1 - i] = t;
     }
+  if (has_pos) {
+    const struct ev *pp = &pos;
+    while (from < n) {
+      int k = cmp_newest(&match[from], &pp);
+      if ((newest_first && k > 0) || (!newest_first && k < 0))
+        break;
+      from++;
+    }
+  }
   out->items = calloc((size_t)page_size, sizeof(*out->items));
-  for (int i = offset; i < n && i < offset + page_size; i++) {
+  for (int i = from; i < n && i < from + page_size; i++) {
     struct sw_ctrec *r = &out->items[out->count++];
     strcpy(r->event_id, match[i]->id);
     r->event_time_s = match[i]->time_s;
@@ -94,10 +111,11 @@ static int fake_fetch(void *ctx, const struct swp_query *q, char **token,
   }
   free(*token);
   *token = NULL;
-  if (offset + page_size < n) {
-    *token = malloc(80);
-    snprintf(*token, 80, "%.0f|%.0f|%d", q->start_s, q->end_s,
-             offset + page_size);
+  if (from + page_size < n) {
+    const struct ev *last = match[from + page_size - 1];
+    *token = malloc(120);
+    snprintf(*token, 120, "%.0f|%.0f|%.17g|%s", q->start_s, q->end_s,
+             last->time_s, last->id);
   }
   return 0;
 }
@@ -109,6 +127,26 @@ static void on_rec(void *ctx, const struct sw_ctrec *r, double t) {
 }
 
 static const struct swp_query_attr attr_all = {"EventName", "GetSecretValue"};
+
+/* One cycle at fake_now, with the client's clock offset (server minus
+ * ours) as the poller passes it. */
+static int cycle_skewed(struct swp_cursor *c, int max_pages, double offset_s,
+                        struct swp_cursor_result *res) {
+  struct swp_cursor_opts o;
+  struct sw_error err;
+  memset(&o, 0, sizeof(o));
+  o.now_s = fake_now;
+  o.clock_offset_s = offset_s;
+  o.lookback_s = 900;
+  o.max_backfill_s = 86400;
+  o.max_pages = max_pages;
+  o.newest_first = newest_first;
+  o.attrs = &attr_all;
+  o.attrs_num = 1;
+  o.fetch = fake_fetch;
+  o.on_record = on_rec;
+  return swp_cursor_cycle(c, &o, res, &err);
+}
 
 static int cycle(struct swp_cursor *c, int max_pages,
                  struct swp_cursor_result *res) {
@@ -209,7 +247,7 @@ static void test_budget_leaves_a_hole_that_later_cycles_fill(void) {
   SW_CHECK_INT(res.complete, 0);
   SW_CHECK(c.hole_end_s > 0);
   /* new reads keep arriving while the cursor catches up */
-  while (c.hole_end_s > 0 && cycles < 50) {
+  while ((c.hole_end_s > 0 || c.hole_walk.end_s > 0) && cycles < 50) {
     fake_now += 60;
     add_event(fake_now - 5, 0);
     SW_CHECK_INT(cycle(&c, 3, &res), 0);
@@ -222,7 +260,7 @@ static void test_budget_leaves_a_hole_that_later_cycles_fill(void) {
               res.window_end_s - T0);
     cycles++;
   }
-  SW_CHECK(c.hole_end_s == 0);
+  SW_CHECK(c.hole_end_s == 0 && c.hole_walk.end_s == 0);
   SW_CHECK(cycles < 20);
   SW_CHECK_INT(unstable, 0);
   SW_CHECK(exactly_once(0));
@@ -243,7 +281,7 @@ static void test_oldest_first_source_catches_up_too(void) {
   do {
     SW_CHECK_INT(cycle(&c, 4, &res), 0);
     fake_now += 60;
-  } while (c.hole_end_s > 0 && ++cycles < 50);
+  } while ((c.hole_end_s > 0 || c.hole_walk.end_s > 0) && ++cycles < 50);
   SW_CHECK(exactly_once(0));
   swp_cursor_clean_up(&c);
 }
@@ -338,7 +376,7 @@ static void test_downtime_catches_up_bounded_by_max_backfill(void) {
     if (cycles == 0)
       SW_CHECK(res.window_start_s == T0 - 3600);
     fake_now += 10;
-  } while (c.hole_end_s > 0 && ++cycles < 20);
+  } while ((c.hole_end_s > 0 || c.hole_walk.end_s > 0) && ++cycles < 20);
   SW_CHECK(exactly_once(T0 - 3600));
   swp_cursor_clean_up(&c);
 }
@@ -432,6 +470,151 @@ static void test_rate_limit_is_shared_per_key(void) {
   swp_ratelimit_shutdown();
 }
 
+/* The attack of the fault table: a burst of 400 newer records (all in the
+ * same second, so no time bound can split them) hides one late record in
+ * the Lookback re-read. With 3 pages per cycle the re-read walks on where
+ * it stopped, so the late record is reported within a few cycles, once. */
+static void burst_then_late(struct swp_cursor *c, struct swp_state *restart,
+                            const struct swp_account_conf *a) {
+  struct swp_cursor_result res;
+  int late, cycles_to_late = -1, cut_seen = 0;
+  history_reset();
+  fake_now = T0;
+  add_event(T0 - 100, 0);
+  SW_CHECK_INT(cycle(c, 20, &res), 0);
+  for (int i = 0; i < 400; i++)
+    add_event(T0 + 10, T0 + 11);
+  fake_now = T0 + 12;
+  SW_CHECK_INT(cycle(c, 20, &res), 0); /* reads the burst as it happens */
+  SW_CHECK_INT(res.new_records, 400);
+  late = evs_num;
+  add_event(T0 + 5, T0 + 20); /* older than the burst, delivered after it */
+  for (int k = 0; k < 20 && cycles_to_late < 0; k++) {
+    fake_now = T0 + 22 + 2 * k;
+    SW_CHECK_INT(cycle(c, 3, &res), 0);
+    cut_seen |= res.reread_cut;
+    if (reported[late])
+      cycles_to_late = k + 1;
+    if (restart && k == 1) {
+      /* collectd restarts in the middle of the walk */
+      char why[200];
+      char *json;
+      restart->cursor = *c;
+      json = swp_state_to_json(restart, a);
+      SW_CHECK(json != NULL);
+      SW_CHECK(c->walk.end_s > 0 && c->walk.token != NULL);
+      swp_cursor_clean_up(c);
+      memset(&restart->cursor, 0, sizeof(restart->cursor));
+      swp_state_clean_up(restart);
+      swp_state_init(restart, a->secrets_num);
+      SW_CHECK_INT(swp_state_from_json(restart, json ? json : "",
+                                       json ? strlen(json) : 0, a, why,
+                                       sizeof(why)),
+                   0);
+      SW_CHECK(restart->cursor.walk.end_s > 0);
+      *c = restart->cursor;
+      memset(&restart->cursor, 0, sizeof(restart->cursor));
+      free(json);
+    }
+  }
+  SW_CHECK(cut_seen);
+  SW_CHECK(cycles_to_late > 0 && cycles_to_late <= 6);
+  /* more cycles: nothing is reported again, the walk finishes */
+  for (int k = 0; k < 10; k++) {
+    fake_now = T0 + 80 + 2 * k;
+    SW_CHECK_INT(cycle(c, 3, &res), 0);
+  }
+  SW_CHECK_INT(res.reread_cut, 0);
+  SW_CHECK_INT(unstable, 0);
+  SW_CHECK(exactly_once(T0 - 900));
+}
+
+/* A burst of more records in one second than a cycle's budget reads, in
+ * the new part: the hole it leaves is read on with the NextToken (a time
+ * bound cannot split one second), so the burst and an older record behind
+ * it are all reported within a few cycles, once. */
+static void test_same_second_burst_in_the_new_part(void) {
+  struct swp_cursor c;
+  struct swp_cursor_result res;
+  int cycles = 0;
+  history_reset();
+  swp_cursor_init(&c);
+  fake_now = T0;
+  SW_CHECK_INT(cycle(&c, 3, &res), 0);
+  add_event(T0 + 3, T0 + 4); /* the read the burst should hide */
+  for (int i = 0; i < 400; i++)
+    add_event(T0 + 5, T0 + 6);
+  fake_now = T0 + 8;
+  SW_CHECK_INT(cycle(&c, 3, &res), 0);
+  SW_CHECK_INT(res.new_records, 150);
+  SW_CHECK_INT(res.complete, 0);
+  do {
+    fake_now += 2;
+    SW_CHECK_INT(cycle(&c, 3, &res), 0);
+  } while (!res.complete && ++cycles < 20);
+  SW_CHECK(cycles < 8);
+  SW_CHECK_INT(unstable, 0);
+  SW_CHECK(exactly_once(0));
+  swp_cursor_clean_up(&c);
+}
+
+static void test_late_record_behind_a_burst_is_reported_once(void) {
+  struct swp_cursor c;
+  swp_cursor_init(&c);
+  burst_then_late(&c, NULL, NULL);
+  swp_cursor_clean_up(&c);
+}
+
+static struct swp_account_conf *one_account(void);
+
+static void test_late_record_behind_a_burst_survives_a_restart(void) {
+  struct swp_cursor c;
+  struct swp_state st;
+  swp_state_init(&st, 1);
+  swp_cursor_clean_up(&st.cursor);
+  swp_cursor_init(&c);
+  burst_then_late(&c, &st, one_account());
+  swp_cursor_clean_up(&c);
+  swp_state_clean_up(&st);
+}
+
+/* The client learns a clock offset of +-1200 s from the server's Date
+ * header after some cycles (and, with awssim's skew fault, loses it
+ * again). Records carry the server's time (AWS: model 0) or our time
+ * (awssim's skew fault only moves Date: model 1): with either, every record
+ * is reported once, none twice, none lost. */
+static void test_clock_offset_change_neither_repeats_nor_loses(void) {
+  static const double offsets[] = {1200, -1200};
+  for (int model = 0; model < 2; model++) {
+    for (size_t oi = 0; oi < 2; oi++) {
+      struct swp_cursor c;
+      struct swp_cursor_result res;
+      double truth = offsets[oi];
+      int ok;
+      history_reset();
+      swp_cursor_init(&c);
+      server_ahead_s = model == 0 ? truth : 0;
+      for (int k = 0; k < 60; k++) {
+        /* unknown in cycles 0-14, then learned; awssim's fault ends at 45 */
+        double known = k < 15 ? 0 : (model == 1 && k >= 45) ? 0 : truth;
+        double rec_now;
+        fake_now = T0 + 2.0 * k;
+        rec_now = fake_now + server_ahead_s;
+        if (k < 55) {
+          add_event(rec_now - 1, rec_now);
+          add_event(rec_now - 0.5, rec_now);
+        }
+        SW_CHECK_INT(cycle_skewed(&c, 10, known, &res), 0);
+      }
+      ok = exactly_once(0);
+      if (!ok)
+        fprintf(stderr, "model %d offset %+.0f\n", model, truth);
+      SW_CHECK(ok);
+      swp_cursor_clean_up(&c);
+    }
+  }
+}
+
 int main(void) {
   SW_RUN(test_first_cycle_reads_lookback_then_nothing_twice);
   SW_RUN(test_late_delivery_inside_lookback_reported_once);
@@ -446,5 +629,9 @@ int main(void) {
   SW_RUN(test_seen_set_add_has_prune);
   SW_RUN(test_strategy_picks_fewer_pages);
   SW_RUN(test_rate_limit_is_shared_per_key);
+  SW_RUN(test_same_second_burst_in_the_new_part);
+  SW_RUN(test_late_record_behind_a_burst_is_reported_once);
+  SW_RUN(test_late_record_behind_a_burst_survives_a_restart);
+  SW_RUN(test_clock_offset_change_neither_repeats_nor_loses);
   return sw_test_done();
 }

@@ -5,6 +5,8 @@
 
 #include "plugin/state.h"
 
+#include "collectd/core/daemon/utils_complain.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +73,7 @@ static void test_round_trip_through_the_file(void) {
   swp_state_init(&st, 2);
   fill(&st);
   mock_reset();
-  SW_CHECK_INT(swp_state_save(&st, path, &account), 0);
+  SW_CHECK_INT(swp_state_save(&st, path, &account, NULL, 0), 0);
   SW_CHECK_INT(stat(path, &sb), 0);
   SW_CHECK_INT(sb.st_mode & 0777, 0600);
   snprintf(path, sizeof(path), "%s/sub/secretwatch", dir);
@@ -95,7 +97,7 @@ static void test_round_trip_through_the_file(void) {
   SW_CHECK_STR(back.secrets[1].alarm_state, "");
   /* saving again replaces the file atomically */
   back.secrets[1].reads = 1;
-  SW_CHECK_INT(swp_state_save(&back, path, &account), 0);
+  SW_CHECK_INT(swp_state_save(&back, path, &account, NULL, 0), 0);
   swp_state_clean_up(&st);
   swp_state_init(&st, 2);
   SW_CHECK_INT(swp_state_load(&st, path, &account), SWP_STATE_LOADED);
@@ -198,7 +200,7 @@ static void test_unusable_files_are_moved_aside(void) {
       SW_CHECK(0);
     }
     /* the next save works and the moved file is still there */
-    SW_CHECK_INT(swp_state_save(&st, path, &account), 0);
+    SW_CHECK_INT(swp_state_save(&st, path, &account, NULL, 0), 0);
     snprintf(cmd, sizeof(cmd), "ls %s/prod.json.corrupt-* >/dev/null 2>&1",
              dir);
     SW_CHECK_INT(system(cmd), 0);
@@ -218,7 +220,7 @@ static void test_symlink_is_refused_and_never_followed(void) {
   mock_reset();
   SW_CHECK_INT(swp_state_load(&st, path, &account), SWP_STATE_REFUSED);
   SW_CHECK(strstr(mock_log, "symbolic link") != NULL);
-  SW_CHECK_INT(swp_state_save(&st, path, &account), -1);
+  SW_CHECK_INT(swp_state_save(&st, path, &account, NULL, 0), -1);
   {
     char buf[32] = "";
     FILE *f = fopen(target, "r");
@@ -256,13 +258,13 @@ static void test_file_of_another_user_is_refused(void) {
   mock_reset();
   SW_CHECK_INT(swp_state_load(&st, path, &account), SWP_STATE_REFUSED);
   SW_CHECK(strstr(mock_log, "owned by uid 65534") != NULL);
-  SW_CHECK_INT(swp_state_save(&st, path, &account), -1);
+  SW_CHECK_INT(swp_state_save(&st, path, &account, NULL, 0), -1);
   swp_state_clean_up(&st);
 }
 
 static void test_unwritable_directory_fails_cleanly(void) {
   struct swp_state st;
-  char path[400];
+  char path[400], why[1024];
   setup();
   /* a regular file where the directory should be: fails even for root */
   snprintf(path, sizeof(path), "%s/blocker", dir);
@@ -271,8 +273,133 @@ static void test_unwritable_directory_fails_cleanly(void) {
   swp_state_init(&st, 2);
   fill(&st);
   mock_reset();
-  SW_CHECK_INT(swp_state_save(&st, path, &account), -1);
-  SW_CHECK(strstr(mock_log, "Not a directory") != NULL);
+  SW_CHECK_INT(swp_state_save(&st, path, &account, why, sizeof(why)), -1);
+  SW_CHECK(strstr(why, "Not a directory") != NULL);
+  SW_CHECK(strstr(why, path) != NULL);
+  SW_CHECK_STR(mock_log, ""); /* the caller logs, through c_complain */
+  swp_state_clean_up(&st);
+}
+
+/* A save that fails every cycle: swp_state_save itself logs nothing and
+ * says why; the poller's c_complain/c_release pattern then logs one line
+ * when it starts failing and one when it works again (the fault table's
+ * "state file unwritable": a directory where the temporary file goes). */
+static void test_failing_saves_are_logged_once(void) {
+  struct swp_state st;
+  char path[400], tmp[420], why[1024];
+  c_complain_t cc = C_COMPLAIN_INIT_STATIC;
+  int problems = 0, recoveries = 0;
+  setup();
+  snprintf(path, sizeof(path), "%s/prod.json", dir);
+  snprintf(tmp, sizeof(tmp), "%s/prod.json.tmp", dir);
+  swp_state_init(&st, 2);
+  fill(&st);
+  mock_reset();
+  SW_CHECK_INT(swp_state_save(&st, path, &account, why, sizeof(why)), 0);
+  SW_CHECK_STR(why, "");
+  SW_CHECK_INT(mkdir(tmp, 0700), 0);
+  SW_CHECK_INT(mkdir(strcat(strcpy(why, tmp), "/x"), 0700), 0);
+  for (int cycle = 0; cycle < 8; cycle++) {
+    int rc;
+    if (cycle == 5) { /* the operator fixes it */
+      char sub[440];
+      snprintf(sub, sizeof(sub), "%s/x", tmp);
+      SW_CHECK_INT(rmdir(sub), 0);
+      SW_CHECK_INT(rmdir(tmp), 0);
+    }
+    why[0] = 'x';
+    rc = swp_state_save(&st, path, &account, why, sizeof(why));
+    SW_CHECK_INT(rc, cycle < 5 ? -1 : 0);
+    if (rc != 0) {
+      SW_CHECK(strstr(why, "cannot create the temporary file") != NULL);
+      SW_CHECK(strstr(why, path) != NULL);
+      c_complain(LOG_ERR, &cc,
+                 "account prod: the state file cannot be "
+                 "written (%s)",
+                 why);
+    } else {
+      SW_CHECK_STR(why, "");
+      c_release(LOG_NOTICE, &cc,
+                "account prod: the state file is written "
+                "again");
+    }
+  }
+  for (const char *l = mock_log; (l = strstr(l, "account prod:")) != NULL;
+       l++) {
+    problems += strncmp(l, "account prod: the state file cannot",
+                        strlen("account prod: the state file cannot")) == 0;
+    recoveries +=
+        strncmp(l, "account prod: the state file is written",
+                strlen("account prod: the state file is written")) == 0;
+  }
+  SW_CHECK_INT(problems, 1);
+  SW_CHECK_INT(recoveries, 1);
+  /* nothing else was logged (the old code logged "cannot create" on every
+   * failed save, outside c_complain) */
+  {
+    int n = 0;
+    for (const char *l = mock_log;
+         (l = strstr(l, "cannot create the temporary")) != NULL; l++)
+      n++;
+    SW_CHECK_INT(n, 1);
+  }
+  if (problems != 1 || recoveries != 1)
+    fprintf(stderr, "log:\n%s\n", mock_log);
+  swp_state_clean_up(&st);
+}
+
+/* The pending re-read walk survives a restart; a nonsensical one is
+ * forgotten without failing the file. */
+static void test_walk_round_trip(void) {
+  struct swp_state st, back;
+  char *text;
+  char why[200];
+  swp_state_init(&st, 2);
+  fill(&st);
+  SW_CHECK_INT(swp_walk_set(&st.cursor.walk, T0 - 900, T0 - 2, "EventName",
+                                   "GetSecretValue", "tok|1|2"),
+               0);
+  text = swp_state_to_json(&st, &account);
+  SW_CHECK(text != NULL);
+  swp_state_init(&back, 2);
+  SW_CHECK_INT(swp_state_from_json(&back, text, strlen(text), &account, why,
+                                   sizeof(why)),
+               0);
+  SW_CHECK(back.cursor.walk.start_s == T0 - 900);
+  SW_CHECK(back.cursor.walk.end_s == T0 - 2);
+  SW_CHECK(back.cursor.walk.key &&
+           strcmp(back.cursor.walk.key, "EventName") == 0);
+  SW_CHECK(back.cursor.walk.value &&
+           strcmp(back.cursor.walk.value, "GetSecretValue") == 0);
+  SW_CHECK(back.cursor.walk.token &&
+           strcmp(back.cursor.walk.token, "tok|1|2") == 0);
+  free(text);
+  swp_state_clean_up(&back);
+  {
+    static const char *const bad_walks[] = {
+        "{\"start\":5,\"end\":6}",
+        "{\"start\":1795766400,\"end\":1795766000}",
+        "{\"start\":1795766000,\"end\":1795766400,\"token\":\"a\\nb\"}",
+        "{\"start\":1795766000,\"end\":1795766400,\"key\":\"k\"}",
+        "[]",
+    };
+    for (size_t i = 0; i < sizeof(bad_walks) / sizeof(bad_walks[0]); i++) {
+      char doc[600];
+      snprintf(doc, sizeof(doc),
+               "{\"version\":1,\"account\":\"prod\",\"last_end\":%.0f,"
+               "\"hole_start\":0,\"hole_end\":0,\"walk\":%s,\"seen\":{},"
+               "\"secrets\":{}}",
+               T0, bad_walks[i]);
+      swp_state_init(&back, 2);
+      SW_CHECK_INT(swp_state_from_json(&back, doc, strlen(doc), &account, why,
+                                       sizeof(why)),
+                   0);
+      SW_CHECK(back.cursor.walk.end_s == 0);
+      SW_CHECK(back.cursor.walk.token == NULL);
+      SW_CHECK(back.cursor.last_end_s == T0);
+      swp_state_clean_up(&back);
+    }
+  }
   swp_state_clean_up(&st);
 }
 
@@ -302,6 +429,8 @@ int main(void) {
   SW_RUN(test_directory_instead_of_file_is_refused);
   SW_RUN(test_file_of_another_user_is_refused);
   SW_RUN(test_unwritable_directory_fails_cleanly);
+  SW_RUN(test_failing_saves_are_logged_once);
+  SW_RUN(test_walk_round_trip);
   SW_RUN(test_oversized_file_is_moved_aside);
   remove_dir();
   return sw_test_done();
