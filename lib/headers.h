@@ -17,8 +17,9 @@ struct sw_headers {
   size_t cap;
 };
 
-#define SW_HEADERS_MAX 256 /* more fields than this in one message is hostile \
-                            */
+#define SW_HEADERS_MAX                                   \
+  256 /* more fields than this in one message is hostile \
+       */
 
 void sw_headers_init(struct sw_headers *h);
 /* Frees every field; the values are wiped first (they may hold tokens). */

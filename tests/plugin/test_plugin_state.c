@@ -357,7 +357,7 @@ static void test_walk_round_trip(void) {
   swp_state_init(&st, 2);
   fill(&st);
   SW_CHECK_INT(swp_walk_set(&st.cursor.walk, T0 - 900, T0 - 2, "EventName",
-                                   "GetSecretValue", "tok|1|2"),
+                            "GetSecretValue", "tok|1|2"),
                0);
   text = swp_state_to_json(&st, &account);
   SW_CHECK(text != NULL);
