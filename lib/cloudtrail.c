@@ -68,8 +68,37 @@ static int not_object(struct json_object *root, const char *op,
 }
 
 /* Marks an element parse_event left out; sw_ct_lookup_events_parse drops
- * it. An oversized record keeps its length with no text. */
+ * it. */
 #define NOT_AN_OBJECT ((size_t)-1)
+
+/* Copies the Resources[].ResourceName strings of an oversized event (the
+ * only way left to tell which secret it read), bounded in number and size.
+ * Names too long to keep whole are left out: a cut name matches nothing. */
+static int keep_resource_names(struct json_object *e, struct sw_ct_event *ev,
+                               struct sw_error *err) {
+  struct json_object *arr = NULL;
+  size_t n, used = 0;
+  if (!json_object_object_get_ex(e, "Resources", &arr) ||
+      !json_object_is_type(arr, json_type_array))
+    return 0;
+  n = json_object_array_length(arr);
+  ev->resource_names =
+      malloc(SW_CT_MAX_RESOURCE_NAMES * (SW_CT_MAX_RESOURCE_NAME + 1));
+  if (ev->resource_names == NULL)
+    return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
+  for (size_t i = 0; i < n && ev->resource_count < SW_CT_MAX_RESOURCE_NAMES;
+       i++) {
+    const char *name =
+        sw_json_str(json_object_array_get_idx(arr, i), "ResourceName");
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len > SW_CT_MAX_RESOURCE_NAME)
+      continue;
+    memcpy(ev->resource_names + used, name, len + 1);
+    used += len + 1;
+    ev->resource_count++;
+  }
+  return 0;
+}
 
 static int parse_event(struct json_object *e, size_t i, void *item,
                        struct sw_error *err) {
@@ -93,7 +122,8 @@ static int parse_event(struct json_object *e, size_t i, void *item,
       json_object_is_type(text, json_type_string) &&
       (size_t)json_object_get_string_len(text) > SW_CT_MAX_EVENT_JSON) {
     ev->cloudtrail_event_len = (size_t)json_object_get_string_len(text);
-    return 0;
+    ev->oversized = 1;
+    return keep_resource_names(e, ev, err);
   }
   return sw_svc_json_dup_len(e, "CloudTrailEvent", SW_CT_MAX_EVENT_JSON,
                              "LookupEvents: CloudTrailEvent",
@@ -101,17 +131,19 @@ static int parse_event(struct json_object *e, size_t i, void *item,
                              err);
 }
 
-/* Drops the elements parse_event marked, counting them. */
+/* Drops the elements parse_event marked, counting them and the oversized
+ * ones it kept. */
 static void drop_skipped(struct sw_ct_lookup_resp *out) {
   size_t kept = 0;
   for (size_t i = 0; i < out->count; i++) {
     struct sw_ct_event *ev = &out->events[i];
-    if (ev->cloudtrail_event == NULL && ev->cloudtrail_event_len > 0) {
+    if (ev->cloudtrail_event == NULL &&
+        ev->cloudtrail_event_len == NOT_AN_OBJECT) {
       out->skipped++;
-      if (ev->cloudtrail_event_len != NOT_AN_OBJECT)
-        out->oversized++;
       continue;
     }
+    if (ev->oversized)
+      out->oversized++;
     if (kept != i)
       out->events[kept] = *ev;
     kept++;
@@ -140,8 +172,10 @@ int sw_ct_lookup_events_parse(struct json_object *root,
 void sw_ct_lookup_resp_clean_up(struct sw_ct_lookup_resp *r) {
   if (r == NULL)
     return;
-  for (size_t i = 0; i < r->count; i++)
+  for (size_t i = 0; i < r->count; i++) {
     free(r->events[i].cloudtrail_event);
+    free(r->events[i].resource_names);
+  }
   free(r->events);
   free(r->next_token);
   memset(r, 0, sizeof(*r));

@@ -52,16 +52,27 @@ struct sw_ct_event {
   char *cloudtrail_event; /* heap: the record JSON text (parse it with
                              sw_ctrec_parse), or NULL when absent */
   size_t cloudtrail_event_len;
+  /* 1 when CloudTrailEvent was over SW_CT_MAX_EVENT_JSON bytes: the event
+   * is kept with its envelope only (cloudtrail_event NULL,
+   * cloudtrail_event_len the dropped text's length), so a read is never
+   * lost silently. */
+  int oversized;
+  /* Oversized events only: Resources[].ResourceName, at most
+   * SW_CT_MAX_RESOURCE_NAMES names of at most SW_CT_MAX_RESOURCE_NAME
+   * bytes, each NUL-terminated, back to back in one heap block (or NULL). */
+  char *resource_names;
+  size_t resource_count;
 };
+#define SW_CT_MAX_RESOURCE_NAMES 8
+#define SW_CT_MAX_RESOURCE_NAME 1023
 
 struct sw_ct_lookup_resp {
   struct sw_ct_event *events; /* heap, count elements, AWS order (newest
                                  first) */
   size_t count;
   char *next_token; /* heap or NULL when this was the last page */
-  size_t skipped;   /* elements left out of events: not an object, or a
-                       CloudTrailEvent over SW_CT_MAX_EVENT_JSON bytes */
-  size_t oversized; /* of those, the ones over SW_CT_MAX_EVENT_JSON */
+  size_t skipped;   /* elements left out of events: not an object */
+  size_t oversized; /* events kept with `oversized` set (not in skipped) */
 };
 
 /* {"StartTime":..,"EndTime":..,"LookupAttributes":[{"AttributeKey":..,
@@ -72,9 +83,10 @@ char *sw_ct_lookup_events_request(const struct sw_ct_lookup_req *req,
                                   struct sw_error *err);
 /* Events[] (at most SW_SVC_MAX_LIST) and NextToken. One unusable element
  * never fails the page (it would block every later record while it stays
- * in the window): an element that is not an object, or whose
- * CloudTrailEvent is over SW_CT_MAX_EVENT_JSON bytes, is left out and
- * counted in skipped (and oversized). An answer that is not an object, or
+ * in the window): an element that is not an object is left out and
+ * counted in skipped; one whose CloudTrailEvent is over
+ * SW_CT_MAX_EVENT_JSON bytes is kept with its envelope only (`oversized`
+ * set, counted in oversized). An answer that is not an object, or
  * with too many elements, is SW_ERR_PARSE; a missing Events member is an
  * empty page. */
 int sw_ct_lookup_events_parse(struct json_object *root,

@@ -71,6 +71,10 @@ struct sw_ctrec {
   size_t resource_count; /* ARNs kept (<= SW_CTREC_MAX_RESOURCES) */
   size_t resource_total; /* resources[] elements with an ARN string */
   int truncated;         /* 1 when any string was cut to its field */
+  /* Never set by the parser: a caller that builds a record from the
+   * LookupEvents envelope of an event too large to parse stores the
+   * event's size here, so the record is known to be a summary. */
+  size_t oversized_bytes;
 };
 
 /* Fills out from one parsed record object (a borrowed reference, not

@@ -90,25 +90,69 @@ char *sw_logs_filter_log_events_request(const struct sw_logs_filter_req *req,
   return sw_svc_json_finish(o, op, err);
 }
 
+/* Marks (in message_len, with no strings kept) an element parse_log_event
+ * left out; sw_logs_filter_log_events_parse drops and counts it. */
+#define SKIP_BAD ((size_t)-1)
+#define SKIP_OVERSIZED ((size_t)-2)
+
+/* Leaves ev out of the page: one unusable event must not hide the others. */
+static int skip_event(struct sw_logs_event *ev, size_t why) {
+  free(ev->event_id);
+  free(ev->log_stream_name);
+  free(ev->message);
+  memset(ev, 0, sizeof(*ev));
+  ev->message_len = why;
+  return 0;
+}
+
 static int parse_log_event(struct json_object *e, size_t i, void *item,
                            struct sw_error *err) {
   struct sw_logs_event *ev = item;
+  struct json_object *msg = NULL;
   int64_t v;
+  (void)i;
   ev->timestamp_ms = -1;
   ev->ingestion_time_ms = -1;
   if (!json_object_is_type(e, json_type_object))
-    return sw_error_set(err, SW_ERR_PARSE,
-                        "FilterLogEvents: events[%zu] is not an object", i);
+    return skip_event(ev, SKIP_BAD);
+  if (json_object_object_get_ex(e, "message", &msg) &&
+      json_object_is_type(msg, json_type_string) &&
+      (size_t)json_object_get_string_len(msg) > SW_LOGS_MAX_MESSAGE)
+    return skip_event(ev, SKIP_OVERSIZED);
   if (sw_json_int64(e, "timestamp", &v) == 0)
     ev->timestamp_ms = v;
   if (sw_json_int64(e, "ingestionTime", &v) == 0)
     ev->ingestion_time_ms = v;
   if (sw_svc_json_dup(e, "eventId", 1024, &ev->event_id, err) ||
-      sw_svc_json_dup(e, "logStreamName", 1024, &ev->log_stream_name, err))
-    return -1;
-  return sw_svc_json_dup_len(e, "message", SW_LOGS_MAX_MESSAGE,
-                             "FilterLogEvents: message", &ev->message,
-                             &ev->message_len, err);
+      sw_svc_json_dup(e, "logStreamName", 1024, &ev->log_stream_name, err) ||
+      sw_svc_json_dup_len(e, "message", SW_LOGS_MAX_MESSAGE,
+                          "FilterLogEvents: message", &ev->message,
+                          &ev->message_len, err)) {
+    if (err->kind != SW_ERR_PARSE)
+      return -1; /* out of memory fails the page */
+    sw_error_clear(err);
+    return skip_event(ev, SKIP_BAD);
+  }
+  return 0;
+}
+
+/* Drops the elements parse_log_event left out, counting them. */
+static void drop_skipped_events(struct sw_logs_filter_resp *out) {
+  size_t kept = 0;
+  for (size_t i = 0; i < out->count; i++) {
+    struct sw_logs_event *ev = &out->events[i];
+    if (ev->message == NULL &&
+        (ev->message_len == SKIP_BAD || ev->message_len == SKIP_OVERSIZED)) {
+      out->skipped++;
+      if (ev->message_len == SKIP_OVERSIZED)
+        out->oversized++;
+      continue;
+    }
+    if (kept != i)
+      out->events[kept] = *ev;
+    kept++;
+  }
+  out->count = kept;
 }
 
 int sw_logs_filter_log_events_parse(struct json_object *root,
@@ -124,6 +168,7 @@ int sw_logs_filter_log_events_parse(struct json_object *root,
     sw_logs_filter_resp_clean_up(out);
     return -1;
   }
+  drop_skipped_events(out);
   return 0;
 }
 

@@ -49,11 +49,19 @@ struct sw_logs_filter_resp {
   struct sw_logs_event *events;
   size_t count;
   char *next_token; /* heap or NULL when done */
+  size_t skipped;   /* events left out: not an object, an id or stream name
+                       over 1024 bytes, a message over SW_LOGS_MAX_MESSAGE */
+  size_t oversized; /* of those, the ones whose message was too big */
 };
 void sw_logs_filter_resp_clean_up(struct sw_logs_filter_resp *r);
 
 char *sw_logs_filter_log_events_request(const struct sw_logs_filter_req *req,
                                         struct sw_error *err);
+/* events[] (at most SW_SVC_MAX_LIST) and nextToken. One unusable event
+ * never fails the page (it would block every later record while it stays
+ * in the window): it is left out and counted in skipped (and oversized).
+ * An answer that is not an object, too many events or out of memory fail
+ * it. */
 int sw_logs_filter_log_events_parse(struct json_object *root,
                                     struct sw_logs_filter_resp *out,
                                     struct sw_error *err);

@@ -99,6 +99,35 @@ int swp_notify_read(const struct swp_ident *id, const struct swp_secret_conf *s,
   return dispatch_and_free(&n, rc);
 }
 
+int swp_notify_oversized_read(const struct swp_ident *id,
+                              const struct swp_secret_conf *s,
+                              const struct sw_ctrec *rec, size_t bytes) {
+  notification_t n;
+  char raw[700];
+  int rc = 0;
+  notif_init(&n, id, NOTIF_FAILURE, s ? s->instance : id->account_instance,
+             "secret_access", rec->event_name);
+  if (rec->has_event_time && rec->event_time_s > 0)
+    n.time = DOUBLE_TO_CDTIME_T(rec->event_time_s);
+  snprintf(raw, sizeof(raw),
+           "%.64s read recorded in an oversized CloudTrail event (%zu "
+           "bytes) by %.256s at %.40s: inspect event %.128s",
+           s ? s->label : "Unattributed secret", bytes,
+           or_dash(rec->identity.user_name), or_dash(rec->event_time),
+           or_dash(rec->event_id));
+  sw_text_sanitize_str(n.message, sizeof(n.message), raw);
+  rc |= meta_str(&n, "event_id", rec->event_id);
+  rc |= meta_str(&n, "event_time", rec->event_time);
+  rc |= meta_str(&n, "event_name", rec->event_name);
+  rc |= meta_str(&n, "user_name", rec->identity.user_name);
+  rc |= meta_str(&n, "secret_id",
+                 s ? s->secret_id
+                   : (rec->resource_count ? rec->resource_arns[0] : ""));
+  rc |= plugin_notification_meta_add_boolean(&n, "oversized", 1);
+  rc |= plugin_notification_meta_add_boolean(&n, "allowed", 0);
+  return dispatch_and_free(&n, rc);
+}
+
 int swp_alarm_severity(const char *state) {
   if (state == NULL)
     return 0;

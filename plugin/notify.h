@@ -41,6 +41,17 @@ void swp_notify_read_message(char *out, size_t out_size,
 int swp_notify_read(const struct swp_ident *id, const struct swp_secret_conf *s,
                     const struct sw_ctrec *rec, enum swp_verdict v);
 
+/* Dispatches a FAILURE notification for a read recorded in a CloudTrail
+ * event too big to parse (only its LookupEvents envelope is in rec:
+ * event id/name/time, identity.user_name, resource names) of bytes bytes.
+ * s is the watched secret it names, or NULL when the event does not say
+ * which secret was read: it then goes on the account's plugin_instance as
+ * unattributed. Message: "<label> read recorded in an oversized CloudTrail
+ * event (N bytes) by <user> at <time>: inspect event <id>". 0 or -1. */
+int swp_notify_oversized_read(const struct swp_ident *id,
+                              const struct swp_secret_conf *s,
+                              const struct sw_ctrec *rec, size_t bytes);
+
 /* Severity of an alarm state: FAILURE for ALARM, WARNING for
  * INSUFFICIENT_DATA, OKAY for OK, 0 for anything else. */
 int swp_alarm_severity(const char *state);

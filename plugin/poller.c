@@ -509,15 +509,55 @@ static long wait_budget_ms(const struct swp_poller *p) {
   return (long)(iv * 500); /* at most half an interval per page */
 }
 
+/* Fills rec from the envelope of an oversized LookupEvents event. */
+static void envelope_record(const struct sw_ct_event *ev,
+                            struct sw_ctrec *rec) {
+  const char *name = ev->resource_names;
+  memset(rec, 0, sizeof(*rec));
+  sw_strlcpy(rec->event_id, ev->event_id, sizeof(rec->event_id));
+  sw_strlcpy(rec->event_name, ev->event_name, sizeof(rec->event_name));
+  sw_strlcpy(rec->event_source, ev->event_source, sizeof(rec->event_source));
+  sw_strlcpy(rec->identity.user_name, ev->username,
+             sizeof(rec->identity.user_name));
+  /* at least 1, so a summary is told from a parsed record even then */
+  rec->oversized_bytes =
+      ev->cloudtrail_event_len ? ev->cloudtrail_event_len : 1;
+  rec->read_only = -1;
+  /* year 9999 at most: the cast to time_t must not overflow */
+  if (ev->has_event_time && ev->event_time_s > 0 &&
+      ev->event_time_s < 253402300800.0) {
+    rec->has_event_time = 1;
+    rec->event_time_s = ev->event_time_s;
+    sw_time_iso8601((time_t)ev->event_time_s, rec->event_time);
+  }
+  for (size_t i = 0; name && i < ev->resource_count &&
+                     rec->resource_count < SW_CTREC_MAX_RESOURCES;
+       i++) {
+    sw_strlcpy(rec->resource_arns[rec->resource_count], name,
+               sizeof(rec->resource_arns[0]));
+    rec->resource_count++;
+    name += strlen(name) + 1;
+  }
+  rec->resource_total = rec->resource_count;
+}
+
+/* 1 with *bytes set when rec came from envelope_record. */
+static int oversized_record(const struct sw_ctrec *rec, size_t *bytes) {
+  *bytes = rec->oversized_bytes;
+  return rec->oversized_bytes > 0;
+}
+
 /* Takes one answer page: parses the record text of each of its count items
  * (an array of stride-byte structs holding a `char *` text at text_off and
  * a size_t length at len_off) into out, and moves its next token into
  * *token. A record that does not parse is logged and skipped (it cannot be
- * attributed anyway). 0, or -1 with err on out of memory. */
+ * attributed anyway). With lookup_items (items are struct sw_ct_event),
+ * an oversized event becomes a record built from its envelope.
+ * 0, or -1 with err on out of memory. */
 static int take_page(struct swp_poller *p, const void *items, size_t count,
                      size_t stride, size_t text_off, size_t len_off,
-                     char **next_token, char **token, struct sw_ctrec_list *out,
-                     struct sw_error *err) {
+                     int lookup_items, char **next_token, char **token,
+                     struct sw_ctrec_list *out, struct sw_error *err) {
   size_t bad = 0;
   out->items = calloc(count ? count : 1, sizeof(*out->items));
   if (out->items == NULL)
@@ -530,8 +570,11 @@ static int take_page(struct swp_poller *p, const void *items, size_t count,
     memcpy(&text, item + text_off, sizeof(text));
     memcpy(&len, item + len_off, sizeof(len));
     sw_error_clear(&perr);
-    if (text == NULL ||
-        sw_ctrec_parse(text, len, &out->items[out->count], &perr) != 0)
+    if (lookup_items && ((const struct sw_ct_event *)item)->oversized)
+      envelope_record((const struct sw_ct_event *)item,
+                      &out->items[out->count++]);
+    else if (text == NULL ||
+             sw_ctrec_parse(text, len, &out->items[out->count], &perr) != 0)
       bad++;
     else
       out->count++;
@@ -579,13 +622,13 @@ static int fetch_lookup(void *ctx, const struct swp_query *q, char **token,
   rc = sw_ct_lookup_events(p->client, &req, &resp, err);
   if (rc == 0) {
     /* Elements the parser left out (one bad record never fails a page). */
-    p->unparsed += resp.skipped - resp.oversized;
+    p->unparsed += resp.skipped;
     p->oversized += resp.oversized;
   }
   if (rc == 0)
     rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
                    offsetof(struct sw_ct_event, cloudtrail_event),
-                   offsetof(struct sw_ct_event, cloudtrail_event_len),
+                   offsetof(struct sw_ct_event, cloudtrail_event_len), 1,
                    &resp.next_token, token, out, err);
   sw_ct_lookup_resp_clean_up(&resp);
   if (rc == 0 && p->verifying) {
@@ -623,38 +666,82 @@ static int fetch_logs(void *ctx, const struct swp_query *q, char **token,
   req.next_token = *token;
   req.limit = LOGS_PAGE_LIMIT;
   rc = sw_logs_filter_log_events(p->client, &req, &resp, err);
+  if (rc == 0) {
+    /* Events the parser left out (one bad event never fails a page). */
+    p->unparsed += resp.skipped - resp.oversized;
+    p->oversized += resp.oversized;
+  }
   if (rc == 0)
     rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
                    offsetof(struct sw_logs_event, message),
-                   offsetof(struct sw_logs_event, message_len),
+                   offsetof(struct sw_logs_event, message_len), 0,
                    &resp.next_token, token, out, err);
   sw_logs_filter_resp_clean_up(&resp);
   return rc;
 }
 
+/* Counts one read of secret i in its state and ring. */
+static void count_read(struct swp_poller *p, size_t i, enum swp_verdict v,
+                       double t) {
+  struct swp_secret_state *ss = &p->state.secrets[i];
+  struct secret_rt *rt = &p->rt[i];
+  if (v == SWP_VERDICT_DENIED) {
+    ss->denied++;
+  } else {
+    ss->reads++;
+    if (v == SWP_VERDICT_UNEXPECTED)
+      ss->unexpected++;
+  }
+  rt->rec_ts[rt->rec_next] = t;
+  rt->rec_allowed[rt->rec_next] = v == SWP_VERDICT_ALLOWED;
+  rt->rec_next = (rt->rec_next + 1) % REC_RING;
+  if (rt->rec_num < REC_RING)
+    rt->rec_num++;
+}
+
+/* A GetSecretValue whose record was too big to parse: the caller, error
+ * and outcome are unknown, so it is an unexpected read of the secret its
+ * envelope names. When it names no resource, it is notified once on the
+ * account as unattributed and counted as a read and unexpected for every
+ * watched secret (it may have read any of them).
+ * Reads of secrets that are not watched are ignored like any record. */
+static void on_oversized(struct swp_poller *p, const struct sw_ctrec *rec,
+                         size_t bytes, double t) {
+  int matched = 0;
+  if (strcmp(rec->event_source, "secretsmanager.amazonaws.com") != 0 ||
+      strcmp(rec->event_name, "GetSecretValue") != 0)
+    return;
+  for (size_t i = 0; rec->resource_count > 0 && i < p->conf.secrets_num; i++) {
+    if (!swp_match_record(rec, &p->conf.secrets[i]))
+      continue;
+    matched = 1;
+    count_read(p, i, SWP_VERDICT_UNEXPECTED, t);
+    swp_notify_oversized_read(&p->ident, &p->conf.secrets[i], rec, bytes);
+  }
+  if (matched || rec->resource_count > 0)
+    return;
+  for (size_t i = 0; i < p->conf.secrets_num; i++) {
+    p->state.secrets[i].reads++;
+    p->state.secrets[i].unexpected++;
+  }
+  swp_notify_oversized_read(&p->ident, NULL, rec, bytes);
+}
+
 static void on_record(void *ctx, const struct sw_ctrec *rec, double t) {
   struct swp_poller *p = ctx;
   double lag = p->cycle_now_s - t;
+  size_t bytes;
+  if (oversized_record(rec, &bytes)) {
+    on_oversized(p, rec, bytes, t);
+    return;
+  }
   for (size_t i = 0; i < p->conf.secrets_num; i++) {
     const struct swp_secret_conf *s = &p->conf.secrets[i];
-    struct swp_secret_state *ss = &p->state.secrets[i];
-    struct secret_rt *rt = &p->rt[i];
     enum swp_verdict v;
     if (!swp_match_record(rec, s))
       continue;
     v = swp_classify(rec, s);
-    if (v == SWP_VERDICT_DENIED) {
-      ss->denied++;
-    } else {
-      ss->reads++;
-      if (v == SWP_VERDICT_UNEXPECTED)
-        ss->unexpected++;
-    }
-    rt->rec_ts[rt->rec_next] = t;
-    rt->rec_allowed[rt->rec_next] = v == SWP_VERDICT_ALLOWED;
-    rt->rec_next = (rt->rec_next + 1) % REC_RING;
-    if (rt->rec_num < REC_RING)
-      rt->rec_num++;
+    count_read(p, i, v, t);
     if (lag > p->max_lag_s || !p->lag_seen)
       p->max_lag_s = lag > 0 ? lag : 0;
     p->lag_seen = 1;
@@ -822,11 +909,13 @@ static int step_events(struct swp_poller *p) {
               "records",
               p->conf.name);
   /* A record over the size cap cannot be checked; it may have been made
-   * that big on purpose (userAgent and errorMessage are the caller's). */
+   * that big on purpose (userAgent and errorMessage are the caller's).
+   * LookupEvents reads among them were notified from their envelope. */
   if (p->oversized > 0)
     c_complain(LOG_WARNING, &p->c_oversized,
-               "secretwatch plugin: account %s: left out %lu CloudTrail "
-               "record(s) over %zu bytes this cycle; they cannot be checked",
+               "secretwatch plugin: account %s: %lu CloudTrail record(s) over "
+               "%zu bytes this cycle cannot be checked (reads among those "
+               "from LookupEvents are notified from the event envelope)",
                p->conf.name, p->oversized, (size_t)SW_CT_MAX_EVENT_JSON);
   else
     c_release(LOG_NOTICE, &p->c_oversized,

@@ -199,36 +199,80 @@ static struct json_object *event_obj(const char *id, const char *text) {
 }
 
 /* A record over the cap between two good ones (the fault table's poison
- * record): the page parses, the good ones are kept in order, the big one is
- * counted; a record exactly at the cap is kept. */
+ * record): the page parses, every event is kept in order, the big one with
+ * its envelope only (ids, user, time, resource names, bounded) and counted
+ * as oversized; a record exactly at the cap is kept whole. */
 static void test_lookup_oversized_event_and_page(void) {
   size_t big = SW_CT_MAX_EVENT_JSON + 1;
-  struct json_object *root = json_object_new_object(), *arr;
+  struct json_object *root = json_object_new_object(), *arr, *ev, *res;
   char *s = malloc(big + 1);
+  char longname[SW_CT_MAX_RESOURCE_NAME + 2];
   struct sw_ct_lookup_resp resp;
   struct sw_error err;
   sw_error_clear(&err);
   memset(s, 'x', big);
   s[big] = '\0';
+  memset(longname, 'n', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = '\0';
   arr = json_object_new_array();
   json_object_array_add(arr, event_obj("new", "{}"));
-  json_object_array_add(arr, event_obj("big", s));
+  ev = event_obj("big", s);
+  json_object_object_add(ev, "EventName",
+                         json_object_new_string("GetSecretValue"));
+  json_object_object_add(ev, "Username", json_object_new_string("mallory"));
+  res = json_object_new_array();
+  json_object_array_add(res, json_object_new_int(7)); /* wrong type */
+  json_object_array_add(res, json_object_new_object());
+  {
+    struct json_object *r = json_object_new_object();
+    json_object_object_add(r, "ResourceName",
+                           json_object_new_string(longname)); /* too long */
+    json_object_array_add(res, r);
+  }
+  for (int i = 0; i < SW_CT_MAX_RESOURCE_NAMES + 3; i++) {
+    struct json_object *r = json_object_new_object();
+    json_object_object_add(
+        r, "ResourceName",
+        json_object_new_string(i == 0 ? "arn:aws:secretsmanager:r:1:secret:a"
+                                      : "other"));
+    json_object_array_add(res, r);
+  }
+  json_object_object_add(ev, "Resources", res);
+  json_object_array_add(arr, ev);
   s[big - 1] = '\0'; /* exactly SW_CT_MAX_EVENT_JSON bytes */
   json_object_array_add(arr, event_obj("edge", s));
+  json_object_array_add(arr, json_object_new_int(3)); /* not an object */
   json_object_array_add(arr, event_obj("old", "{}"));
   json_object_object_add(root, "Events", arr);
   json_object_object_add(root, "NextToken", json_object_new_string("t"));
   SW_CHECK_INT(sw_ct_lookup_events_parse(root, &resp, &err), 0);
-  SW_CHECK_INT(resp.count, 3);
+  SW_CHECK_INT(resp.count, 4);
   SW_CHECK_INT(resp.skipped, 1);
   SW_CHECK_INT(resp.oversized, 1);
   SW_CHECK(resp.next_token != NULL && strcmp(resp.next_token, "t") == 0);
-  if (resp.count == 3) {
+  if (resp.count == 4) {
     SW_CHECK_STR(resp.events[0].event_id, "new");
-    SW_CHECK_STR(resp.events[1].event_id, "edge");
-    SW_CHECK_INT(resp.events[1].cloudtrail_event_len, SW_CT_MAX_EVENT_JSON);
-    SW_CHECK_STR(resp.events[2].event_id, "old");
-    SW_CHECK(resp.events[2].cloudtrail_event != NULL);
+    SW_CHECK_INT(resp.events[0].oversized, 0);
+    SW_CHECK_STR(resp.events[1].event_id, "big");
+    SW_CHECK_INT(resp.events[1].oversized, 1);
+    SW_CHECK(resp.events[1].cloudtrail_event == NULL);
+    SW_CHECK_INT(resp.events[1].cloudtrail_event_len, big);
+    SW_CHECK_STR(resp.events[1].event_name, "GetSecretValue");
+    SW_CHECK_STR(resp.events[1].username, "mallory");
+    SW_CHECK_INT(resp.events[1].has_event_time, 1);
+    SW_CHECK_INT(resp.events[1].resource_count, SW_CT_MAX_RESOURCE_NAMES);
+    SW_CHECK(resp.events[1].resource_names != NULL);
+    if (resp.events[1].resource_names) {
+      const char *n = resp.events[1].resource_names;
+      SW_CHECK_STR(n, "arn:aws:secretsmanager:r:1:secret:a");
+      SW_CHECK_STR(n + strlen(n) + 1, "other");
+    }
+    SW_CHECK_STR(resp.events[2].event_id, "edge");
+    SW_CHECK_INT(resp.events[2].oversized, 0);
+    SW_CHECK_INT(resp.events[2].cloudtrail_event_len, SW_CT_MAX_EVENT_JSON);
+    SW_CHECK(resp.events[2].resource_names == NULL);
+    SW_CHECK_STR(resp.events[3].event_id, "old");
+    SW_CHECK(resp.events[3].cloudtrail_event != NULL);
   }
   sw_ct_lookup_resp_clean_up(&resp);
   json_object_put(root);

@@ -73,16 +73,31 @@ static void test_filter_fixture_messages_are_records(void) {
 }
 
 static void test_filter_malformed_and_wrong_types(void) {
-  static const char *bad[] = {"[]", "{\"events\":[3]}",
-                              "{\"events\":[{},\"x\"]}"};
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    struct json_object *root = json_text(bad[i]);
+  /* A bad answer fails; a bad event is only left out and counted. */
+  static const struct {
+    const char *text;
+    int rc;
+    size_t count, skipped;
+  } cases[] = {
+      {"[]", -1, 0, 0},
+      {"{\"events\":{}}", 0, 0, 0}, /* wrong type: absent */
+      {"{\"events\":[3]}", 0, 0, 1},
+      {"{\"events\":[{},\"x\"]}", 0, 1, 1},
+      {"{\"events\":[null,{\"eventId\":\"a\"},[],{\"eventId\":\"b\"}]}", 0, 2,
+       2},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct json_object *root = json_text(cases[i].text);
     struct sw_logs_filter_resp r;
     struct sw_error err;
     sw_error_clear(&err);
-    SW_CHECK_INT(sw_logs_filter_log_events_parse(root, &r, &err), -1);
-    SW_CHECK_INT(err.kind, SW_ERR_PARSE);
-    SW_CHECK_INT(r.count, 0);
+    SW_CHECK_INT(sw_logs_filter_log_events_parse(root, &r, &err), cases[i].rc);
+    if (cases[i].rc != 0)
+      SW_CHECK_INT(err.kind, SW_ERR_PARSE);
+    SW_CHECK_INT(r.count, cases[i].count);
+    SW_CHECK_INT(r.skipped, cases[i].skipped);
+    SW_CHECK_INT(r.oversized, 0);
+    sw_logs_filter_resp_clean_up(&r);
     json_object_put(root);
   }
   struct json_object *root = json_text(
@@ -102,22 +117,56 @@ static void test_filter_malformed_and_wrong_types(void) {
   json_object_put(root);
 }
 
+static struct json_object *log_event(const char *id, const char *msg) {
+  struct json_object *e = json_object_new_object();
+  json_object_object_add(e, "eventId", json_object_new_string(id));
+  json_object_object_add(e, "timestamp", json_object_new_int64(1000));
+  json_object_object_add(e, "message", json_object_new_string(msg));
+  return e;
+}
+
+/* Bad events in the middle of a page (a message over the cap, an id over
+ * its bound, a stream name over its bound, not an object) are left out and
+ * counted; the others are kept in order, one exactly at the cap too. */
 static void test_filter_oversized_message(void) {
   size_t big = SW_LOGS_MAX_MESSAGE + 1;
   char *s = malloc(big + 1);
+  char id[1026];
   struct json_object *root = json_object_new_object();
-  struct json_object *arr = json_object_new_array();
-  struct json_object *e = json_object_new_object();
+  struct json_object *arr = json_object_new_array(), *e;
   struct sw_logs_filter_resp r;
   struct sw_error err;
+  sw_error_clear(&err);
   memset(s, 'a', big);
   s[big] = '\0';
-  json_object_object_add(e, "message", json_object_new_string(s));
+  memset(id, 'i', sizeof(id) - 1);
+  id[sizeof(id) - 1] = '\0';
+  json_object_array_add(arr, log_event("first", "{}"));
+  json_object_array_add(arr, log_event("big", s));
+  json_object_array_add(arr, log_event(id, "{}")); /* 1025-byte id */
+  e = log_event("stream", "{}");
+  json_object_object_add(e, "logStreamName", json_object_new_string(id));
   json_object_array_add(arr, e);
+  json_object_array_add(arr, json_object_new_boolean(1));
+  s[big - 1] = '\0'; /* exactly SW_LOGS_MAX_MESSAGE bytes */
+  json_object_array_add(arr, log_event("edge", s));
+  json_object_array_add(arr, log_event("last", "{}"));
   json_object_object_add(root, "events", arr);
-  SW_CHECK_INT(sw_logs_filter_log_events_parse(root, &r, &err), -1);
-  SW_CHECK_INT(err.kind, SW_ERR_PARSE);
-  SW_CHECK(strstr(err.message, "message") != NULL);
+  json_object_object_add(root, "nextToken", json_object_new_string("n"));
+  SW_CHECK_INT(sw_logs_filter_log_events_parse(root, &r, &err), 0);
+  SW_CHECK_INT(r.count, 3);
+  SW_CHECK_INT(r.skipped, 4);
+  SW_CHECK_INT(r.oversized, 1);
+  SW_CHECK(r.next_token != NULL && strcmp(r.next_token, "n") == 0);
+  if (r.count == 3) {
+    SW_CHECK_STR(r.events[0].event_id, "first");
+    SW_CHECK_STR(r.events[1].event_id, "edge");
+    SW_CHECK_INT(r.events[1].message_len, SW_LOGS_MAX_MESSAGE);
+    SW_CHECK_STR(r.events[2].event_id, "last");
+    SW_CHECK_STR(r.events[2].message, "{}");
+    SW_CHECK_INT(r.events[2].timestamp_ms, 1000);
+  }
+  sw_logs_filter_resp_clean_up(&r);
   json_object_put(root);
   free(s);
 }
