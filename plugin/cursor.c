@@ -269,6 +269,40 @@ static int run_walk(struct swp_cursor *c, struct swp_walk *w,
   return 0;
 }
 
+/* Nothing pending (the usual cycle): the new part and the Lookback re-read
+ * are read as one query over the whole window, so a cycle costs the pages
+ * its records need (max(1, ceil(window / page))) and not a page more for a
+ * second query. Newest first, the new part comes first anyway; what the
+ * budget leaves unread goes on next cycle, with the same query and token,
+ * as the hole walk (read before any re-read). A failed fetch keeps
+ * last_end, as a failed new part does: the next cycle asks again and the
+ * seen set drops what was reported. */
+static int one_query_cycle(struct swp_cursor *c,
+                           const struct swp_cursor_opts *o, double start,
+                           double end, struct swp_cursor_result *res,
+                           struct sw_error *err) {
+  struct swp_walk w = {0};
+  int rc;
+  if (swp_walk_set(&w, start, end, o->attrs[0].key, o->attrs[0].value, NULL) !=
+      0)
+    return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
+  rc = run_walk(c, &w, o, res, err);
+  if (rc < 0) {
+    swp_walk_clear(&w);
+    prune(c, start);
+    return -1;
+  }
+  c->last_end_s = end;
+  if (rc > 0)
+    c->hole_walk = w; /* takes over its strings */
+  else
+    swp_walk_clear(&w);
+  res->complete = c->hole_walk.end_s <= 0;
+  res->reread_cut = 0;
+  prune(c, start);
+  return 0;
+}
+
 /* Each cycle reads, in this order of priority:
  *   1. the new part [last_end, now]: what cut-short leaves becomes the hole;
  *   2. the hole, with the budget left, as a walk (below);
@@ -314,6 +348,9 @@ int swp_cursor_cycle(struct swp_cursor *c, const struct swp_cursor_opts *oin,
     new_start = start;
   if (new_start > end)
     new_start = start;
+  if (new_start > start && c->hole_end_s <= 0 && c->hole_walk.end_s <= 0 &&
+      c->walk.end_s <= 0)
+    return one_query_cycle(c, o, start, end, res, err);
   rc = run_window(c, o, new_start, end, res, &fresh, err);
   if (rc != 0) {
     /* The new part was not read as a whole: keep last_end, so the next

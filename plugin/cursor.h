@@ -109,8 +109,10 @@ void swp_cursor_window(const struct swp_cursor *c, double now_s,
                        long lookback_s, long max_backfill_s, double *start_s,
                        double *end_s);
 
-/* Runs one cycle: the new part [last_end, now] first (what the budget
- * leaves unread becomes the hole), then the hole (as a walk), then the Lookback
+/* Runs one cycle. With nothing pending, one query over the whole window
+ * (new part and re-read together; a cut-short rest becomes the hole walk).
+ * Otherwise the new part [last_end, now] first (what the budget leaves
+ * unread becomes the hole), then the hole (as a walk), then the Lookback
  * re-read as a walk that resumes where the budget stopped it. Returns 0,
  * or -1 with err when a fetch failed; in both cases the cursor is
  * consistent (records reported so far are in the seen set, last_end only

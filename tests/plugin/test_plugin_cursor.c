@@ -492,7 +492,9 @@ static void burst_then_late(struct swp_cursor *c, struct swp_state *restart,
   for (int k = 0; k < 20 && cycles_to_late < 0; k++) {
     fake_now = T0 + 22 + 2 * k;
     SW_CHECK_INT(cycle(c, 3, &res), 0);
-    cut_seen |= res.reread_cut;
+    /* the rest of a cut-short window goes on as a walk: the re-read walk,
+     * or the hole walk when the whole window was one query */
+    cut_seen |= res.reread_cut || !res.complete;
     if (reported[late])
       cycles_to_late = k + 1;
     if (restart && k == 1) {
@@ -502,7 +504,8 @@ static void burst_then_late(struct swp_cursor *c, struct swp_state *restart,
       restart->cursor = *c;
       json = swp_state_to_json(restart, a);
       SW_CHECK(json != NULL);
-      SW_CHECK(c->walk.end_s > 0 && c->walk.token != NULL);
+      SW_CHECK((c->walk.end_s > 0 && c->walk.token != NULL) ||
+               (c->hole_walk.end_s > 0 && c->hole_walk.token != NULL));
       swp_cursor_clean_up(c);
       memset(&restart->cursor, 0, sizeof(restart->cursor));
       swp_state_clean_up(restart);
@@ -511,7 +514,8 @@ static void burst_then_late(struct swp_cursor *c, struct swp_state *restart,
                                        json ? strlen(json) : 0, a, why,
                                        sizeof(why)),
                    0);
-      SW_CHECK(restart->cursor.walk.end_s > 0);
+      SW_CHECK(restart->cursor.walk.end_s > 0 ||
+               restart->cursor.hole_walk.end_s > 0);
       *c = restart->cursor;
       memset(&restart->cursor, 0, sizeof(restart->cursor));
       free(json);
@@ -519,14 +523,44 @@ static void burst_then_late(struct swp_cursor *c, struct swp_state *restart,
   }
   SW_CHECK(cut_seen);
   SW_CHECK(cycles_to_late > 0 && cycles_to_late <= 6);
-  /* more cycles: nothing is reported again, the walk finishes */
+  /* more cycles, first with the same budget (the burst stays inside
+   * Lookback, so each window needs more than 3 pages), then with a budget
+   * that covers a window: nothing is reported again, the walks finish */
   for (int k = 0; k < 10; k++) {
     fake_now = T0 + 80 + 2 * k;
-    SW_CHECK_INT(cycle(c, 3, &res), 0);
+    SW_CHECK_INT(cycle(c, k < 8 ? 3 : 20, &res), 0);
   }
   SW_CHECK_INT(res.reread_cut, 0);
+  SW_CHECK_INT(res.complete, 1);
   SW_CHECK_INT(unstable, 0);
   SW_CHECK(exactly_once(T0 - 900));
+}
+
+/* DESIGN.md 6: a steady cycle costs the pages its window's records need,
+ * max(1, ceil(window / 50)): the new part and the re-read are one query. */
+static void test_steady_cycle_costs_the_minimum_pages(void) {
+  static const struct {
+    int old_records, new_records, pages;
+  } cases[] = {{0, 0, 1}, {10, 0, 1}, {40, 10, 1}, {40, 11, 2}, {60, 60, 3}};
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    struct swp_cursor c;
+    struct swp_cursor_result res;
+    history_reset();
+    swp_cursor_init(&c);
+    fake_now = T0;
+    for (int i = 0; i < cases[k].old_records; i++)
+      add_event(T0 - 100, 0);
+    SW_CHECK_INT(cycle(&c, 20, &res), 0);
+    for (int i = 0; i < cases[k].new_records; i++)
+      add_event(T0 + 5, T0 + 6);
+    fake_now = T0 + 10;
+    SW_CHECK_INT(cycle(&c, 20, &res), 0);
+    SW_CHECK_INT(res.pages, cases[k].pages);
+    SW_CHECK_INT(res.new_records, cases[k].new_records);
+    SW_CHECK_INT(res.complete, 1);
+    SW_CHECK(exactly_once(0));
+    swp_cursor_clean_up(&c);
+  }
 }
 
 /* A burst of more records in one second than a cycle's budget reads, in
@@ -622,6 +656,7 @@ int main(void) {
   SW_RUN(test_budget_leaves_a_hole_that_later_cycles_fill);
   SW_RUN(test_oldest_first_source_catches_up_too);
   SW_RUN(test_failed_fetch_keeps_last_end_and_loses_nothing);
+  SW_RUN(test_steady_cycle_costs_the_minimum_pages);
   SW_RUN(test_restart_resumes_without_duplicates);
   SW_RUN(test_downtime_catches_up_bounded_by_max_backfill);
   SW_RUN(test_records_without_event_id_are_dropped);
