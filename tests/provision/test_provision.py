@@ -12,6 +12,7 @@ files unless --delete-log-files; then nothing of the stack left; unowned
 trail and secret untouched). Skips (exit 77) when the tool is not
 built or botocore is missing."""
 
+import copy
 import json
 import os
 import shutil
@@ -50,6 +51,182 @@ DECOY = "pvtest-decoy"
 def mutating(ops):
     return {k: v for k, v in ops.items()
             if not k.split(".", 1)[-1].startswith(READ_PREFIXES)}
+
+
+# --- least privilege of the policies the tool sends ----------------------------------
+# Pure checks over parsed policy documents. Each returns a list of problems
+# (empty: the policy is least-privilege); each problem names the statement and
+# the rule broken, so a failure says what was widened.
+
+# Condition keys that tie a service principal to our own resources (the
+# confused-deputy guard AWS documents for service principals).
+RESTRICTING_KEYS = ("aws:sourcearn", "aws:sourceaccount")
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def condition_values(st, key):
+    """Every value condition key (any operator, case-insensitive) holds in
+    statement st, as {operator: [values]}."""
+    out = {}
+    for op, kv in (st.get("Condition") or {}).items():
+        for k, v in (kv or {}).items():
+            if k.lower() == key.lower():
+                out.setdefault(op, []).extend(as_list(v))
+    return out
+
+
+def generic_problems(doc):
+    """Rules for any policy: no wildcard action, no grant by exclusion, no
+    open principal without a restricting condition, no Resource "*".
+    None of the tool's policies needs Resource "*": a role trust policy has
+    no Resource at all (IAM refuses one there), the bucket and topic policies
+    name their own ARN, and logs:CreateLogStream/PutLogEvents take the log
+    group's ARN. Resource "*" is only unavoidable for actions without
+    resource-level permissions (List*/Describe* calls), which none of these
+    policies grants."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), (list, dict)):
+        return ["not a policy document: %r" % (doc,)]
+    problems = []
+    for i, st in enumerate(as_list(doc["Statement"])):
+        effect = st.get("Effect")
+        if effect == "Deny":
+            continue  # a Deny only narrows what the Allows grant
+        if effect != "Allow":
+            problems.append("statement %d: Effect %r" % (i, effect))
+            continue
+        for key in ("NotAction", "NotResource", "NotPrincipal"):
+            if key in st:
+                problems.append("statement %d: %s grants by exclusion" % (i, key))
+        for a in as_list(st.get("Action", [])):
+            if "*" in a or "?" in a:
+                problems.append("statement %d: wildcard action %r" % (i, a))
+        p = st.get("Principal")
+        open_principal = p == "*" or (isinstance(p, dict) and any(
+            "*" in v for vals in p.values() for v in as_list(vals)))
+        if open_principal and not any(condition_values(st, k) for k in RESTRICTING_KEYS):
+            problems.append("statement %d: principal * without aws:SourceArn or "
+                            "aws:SourceAccount condition" % i)
+        for r in as_list(st.get("Resource", [])):
+            if r == "*":
+                problems.append("statement %d: Resource *" % i)
+    return problems
+
+
+def service_principal_problems(i, st, service):
+    p = st.get("Principal")
+    if not (isinstance(p, dict) and list(p) == ["Service"] and
+            as_list(p["Service"]) == [service]):
+        return ["statement %d: principal %r, want only service %s" % (i, p, service)]
+    return []
+
+
+def exact_condition_problems(i, st, key, want):
+    """Statement i must hold condition key with exactly the value want
+    (StringEquals or ArnEquals: no pattern)."""
+    got = condition_values(st, key)
+    if not got:
+        return ["statement %d: no %s condition" % (i, key)]
+    problems = []
+    for op, vals in got.items():
+        if op not in ("StringEquals", "ArnEquals") or vals != [want]:
+            problems.append("statement %d: condition %s %s %r, want %r" %
+                            (i, op, key, vals, want))
+    return problems
+
+
+def allow_statements(doc):
+    return [(i, st) for i, st in enumerate(as_list(doc.get("Statement", [])))
+            if isinstance(st, dict) and st.get("Effect") == "Allow"]
+
+
+def granted_actions(doc):
+    return {a for _, st in allow_statements(doc) for a in as_list(st.get("Action", []))}
+
+
+def bucket_policy_problems(doc, bucket, account, trail_arn):
+    """CloudTrail's bucket policy: only cloudtrail.amazonaws.com, only
+    s3:GetBucketAcl on the bucket and s3:PutObject under AWSLogs/<account>/,
+    each tied to this trail by aws:SourceArn."""
+    problems = generic_problems(doc)
+    bucket_arn = "arn:aws:s3:::%s" % bucket
+    logs_prefix = "%s/AWSLogs/%s/" % (bucket_arn, account)
+    for i, st in allow_statements(doc):
+        problems += service_principal_problems(i, st, "cloudtrail.amazonaws.com")
+        problems += exact_condition_problems(i, st, "aws:SourceArn", trail_arn)
+        for a in as_list(st.get("Action", [])):
+            if a not in ("s3:GetBucketAcl", "s3:PutObject"):
+                problems.append("statement %d: action %s not needed by CloudTrail" % (i, a))
+            for r in as_list(st.get("Resource", [])):
+                if a == "s3:GetBucketAcl" and r != bucket_arn:
+                    problems.append("statement %d: GetBucketAcl on %s" % (i, r))
+                if a == "s3:PutObject" and not r.startswith(logs_prefix):
+                    problems.append("statement %d: PutObject on %s, outside %s" %
+                                    (i, r, logs_prefix))
+    return problems
+
+
+def role_trust_problems(doc, trail_arn):
+    """The trail role's trust policy: only cloudtrail.amazonaws.com may
+    assume it (sts:AssumeRole), only for this trail; no Resource, which AWS
+    refuses in a trust policy."""
+    problems = generic_problems(doc)
+    for i, st in allow_statements(doc):
+        problems += service_principal_problems(i, st, "cloudtrail.amazonaws.com")
+        problems += exact_condition_problems(i, st, "aws:SourceArn", trail_arn)
+        if as_list(st.get("Action")) != ["sts:AssumeRole"]:
+            problems.append("statement %d: trust action %r" % (i, st.get("Action")))
+        if "Resource" in st:
+            problems.append("statement %d: Resource in a trust policy" % i)
+    return problems
+
+
+def role_permission_problems(doc, log_group_arn):
+    """An inline policy of the trail role: only logs:CreateLogStream and
+    logs:PutLogEvents, only on the trail's log group (its streams)."""
+    problems = generic_problems(doc)
+    # The trail names its group as arn:...:log-group:NAME:*; the ":" after
+    # NAME keeps a group whose name merely starts with NAME out.
+    group_prefix = log_group_arn[:-1] if log_group_arn.endswith("*") else log_group_arn + ":"
+    for i, st in allow_statements(doc):
+        if "Principal" in st:
+            problems.append("statement %d: Principal in an identity policy" % i)
+        for a in as_list(st.get("Action", [])):
+            if a not in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                problems.append("statement %d: action %s beyond writing logs" % (i, a))
+        for r in as_list(st.get("Resource", [])):
+            if not r.startswith(group_prefix):
+                problems.append("statement %d: resource %s outside %s" % (i, r, group_prefix))
+    return problems
+
+
+def topic_policy_problems(doc, topic_arn, account, alarm_arns):
+    """The alarm topic's policy: only cloudwatch.amazonaws.com, only
+    sns:Publish on this topic, only from this stack's alarms (aws:SourceArn,
+    no pattern) and, where given, this account."""
+    problems = generic_problems(doc)
+    for i, st in allow_statements(doc):
+        problems += service_principal_problems(i, st, "cloudwatch.amazonaws.com")
+        if as_list(st.get("Action")) != ["sns:Publish"]:
+            problems.append("statement %d: topic action %r" % (i, st.get("Action")))
+        if as_list(st.get("Resource")) != [topic_arn]:
+            problems.append("statement %d: resource %r, want %s" %
+                            (i, st.get("Resource"), topic_arn))
+        src = condition_values(st, "aws:SourceArn")
+        if not src:
+            problems.append("statement %d: no aws:SourceArn condition" % i)
+        for op, vals in src.items():
+            for v in vals:
+                if op not in ("ArnLike", "ArnEquals", "StringEquals") or v not in alarm_arns:
+                    problems.append("statement %d: condition %s aws:SourceArn %s is not "
+                                    "one of the stack's alarms" % (i, op, v))
+        for op, vals in condition_values(st, "aws:SourceAccount").items():
+            if op != "StringEquals" or vals != [account]:
+                problems.append("statement %d: condition %s aws:SourceAccount %r" %
+                                (i, op, vals))
+    return problems
 
 
 class Sim:
@@ -260,6 +437,208 @@ class ProvisionTest(unittest.TestCase):
         tags = self.sim.client("secretsmanager").describe_secret(
             SecretId=UNOWNED_SECRET).get("Tags", [])
         self.assertEqual(tags, [])
+
+    def sent_policies(self):
+        """The policies of the chain test_02 built, read back from the
+        simulator, which stores what it was sent; the request log shows that
+        only the tool wrote them. Resource names come from the chain itself
+        (trail → bucket, role, log group; alarms → topic)."""
+        log = self.sim.admin("GET", "requests").get("log") or []
+        writes = ("PutBucketPolicy", "CreateRole", "UpdateAssumeRolePolicy", "PutRolePolicy",
+                  "AttachRolePolicy", "CreateTopic", "SetTopicAttributes",
+                  "PutResourcePolicy", "AddPermission")
+        by_tool = {(e["service"], e["operation"]) for e in log
+                   if (e.get("user_agent") or "").startswith("secretwatch/")}
+        for want in (("s3", "PutBucketPolicy"), ("iam", "CreateRole"),
+                     ("iam", "PutRolePolicy"), ("sns", "SetTopicAttributes")):
+            self.assertIn(want, by_tool, "the tool did not send this policy")
+        others = [e for e in log if e["operation"] in writes and
+                  not (e.get("user_agent") or "").startswith("secretwatch/")]
+        self.assertEqual(others, [], "policies written by someone other than the tool")
+        acct = self.sim.acct["account_id"]
+        trail = self.sim.client("cloudtrail").get_trail(Name="pvtest-trail")["Trail"]
+        bucket = trail["S3BucketName"]
+        role = trail["CloudWatchLogsRoleArn"].rsplit("/", 1)[1]
+        iam = self.sim.client("iam")
+        alarms = self.sim.client("cloudwatch").describe_alarms(
+            AlarmNamePrefix="pvtest-")["MetricAlarms"]
+        topics = {t for a in alarms for t in a["AlarmActions"]}
+        self.assertEqual(len(topics), 1, topics)
+        topic = topics.pop()
+
+        def parsed(p):
+            return json.loads(p) if isinstance(p, str) else p
+
+        role_doc = iam.get_role(RoleName=role)["Role"]
+        got = {
+            "ctx": {"account": acct, "bucket": bucket, "trail": trail["TrailARN"],
+                    "log_group": trail["CloudWatchLogsLogGroupArn"], "topic": topic,
+                    "alarms": {a["AlarmArn"] for a in alarms},
+                    "attached": iam.list_attached_role_policies(
+                        RoleName=role)["AttachedPolicies"]},
+            "bucket": parsed(self.sim.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]),
+            "trust": parsed(role_doc["AssumeRolePolicyDocument"]),
+            "permissions": [parsed(iam.get_role_policy(RoleName=role, PolicyName=n)
+                                   ["PolicyDocument"])
+                            for n in iam.list_role_policies(RoleName=role)["PolicyNames"]],
+            "topic": parsed(self.sim.client("sns").get_topic_attributes(
+                TopicArn=topic)["Attributes"]["Policy"]),
+            "secret": self.sim.client("secretsmanager").get_resource_policy(
+                SecretId=DECOY).get("ResourcePolicy"),
+        }
+        return got
+
+    @staticmethod
+    def policy_problems(got):
+        """Every least-privilege problem of the policies in got (see
+        sent_policies), labelled by policy."""
+        c = got["ctx"]
+        out = ["bucket: " + p for p in bucket_policy_problems(
+            got["bucket"], c["bucket"], c["account"], c["trail"])]
+        out += ["trust: " + p for p in role_trust_problems(got["trust"], c["trail"])]
+        if not got["permissions"]:
+            out.append("permissions: the role has no inline policy")
+        for doc in got["permissions"]:
+            out += ["permissions: " + p for p in role_permission_problems(doc, c["log_group"])]
+        out += ["permissions: managed policy %s attached" % a["PolicyArn"]
+                for a in c["attached"]]
+        out += ["topic: " + p for p in topic_policy_problems(
+            got["topic"], c["topic"], c["account"], c["alarms"])]
+        if got["secret"]:
+            out += ["secret: " + p for p in generic_problems(json.loads(got["secret"]))]
+        return out
+
+    def test_02b_the_policies_sent_are_least_privilege(self):
+        got = self.sent_policies()
+        self.assertEqual(self.policy_problems(got), [])
+        # Not vacuous: each policy grants what the chain needs.
+        self.assertEqual(granted_actions(got["bucket"]), {"s3:GetBucketAcl", "s3:PutObject"})
+        self.assertEqual(granted_actions(got["trust"]), {"sts:AssumeRole"})
+        self.assertEqual(set().union(*map(granted_actions, got["permissions"])),
+                         {"logs:CreateLogStream", "logs:PutLogEvents"})
+        self.assertEqual(granted_actions(got["topic"]), {"sns:Publish"})
+        self.assertIsNone(got["secret"], "the tool sent no secret resource policy")
+
+        # Each rule fails when the property breaks: widen a scratch copy of
+        # the real documents one way at a time; the named rule must object.
+        c = got["ctx"]
+        other_trail = c["trail"].replace("pvtest-trail", "other-trail")
+        stranger = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::%s/*" % c["bucket"]}
+
+        def put(path, value):
+            def f(g):
+                *head, last = path
+                node = g
+                for k in head:
+                    node = node[k]
+                node[last] = value
+            return f
+
+        def drop(path):
+            def f(g):
+                *head, last = path
+                node = g
+                for k in head:
+                    node = node[k]
+                del node[last]
+            return f
+
+        def allow_index(policy):
+            return [i for i, st in enumerate(as_list(got[policy]["Statement"]))
+                    if st["Effect"] == "Allow"]
+
+        b0, b1 = allow_index("bucket")[:2]
+        t0 = allow_index("trust")[0]
+        p0 = [i for i, st in enumerate(as_list(got["permissions"][0]["Statement"]))
+              if st["Effect"] == "Allow"][0]
+        s0 = allow_index("topic")[0]
+        bs, ts, ps = ("bucket", "Statement"), ("trust", "Statement"), \
+            ("permissions", 0, "Statement")
+        os_ = ("topic", "Statement")
+        mutations = [
+            ("bucket action *", put(bs + (b1, "Action"), "*"),
+             "bucket: statement %d: wildcard action" % b1),
+            ("bucket action s3:*", put(bs + (b1, "Action"), "s3:*"), "wildcard action 's3:*'"),
+            ("bucket extra action", put(bs + (b1, "Action"), ["s3:PutObject", "s3:GetObject"]),
+             "s3:GetObject not needed"),
+            ("bucket NotAction", put(bs + (b1, "NotAction"), "s3:DeleteBucket"), "NotAction"),
+            ("bucket principal * unconditioned", lambda g: (
+                put(bs + (b0, "Principal"), "*")(g), drop(bs + (b0, "Condition"))(g)),
+             "principal * without"),
+            ("bucket other service", put(bs + (b0, "Principal"), {"Service": "s3.amazonaws.com"}),
+             "want only service cloudtrail"),
+            ("bucket extra principal", put(bs + (b1, "Principal"), {
+                "Service": "cloudtrail.amazonaws.com", "AWS": "arn:aws:iam::444455556666:root"}),
+             "want only service cloudtrail"),
+            ("bucket resource *", put(bs + (b0, "Resource"), "*"), "Resource *"),
+            ("bucket PutObject whole bucket", put(bs + (b1, "Resource"),
+                                                  "arn:aws:s3:::%s/*" % c["bucket"]), "outside"),
+            ("bucket PutObject other account", put(
+                bs + (b1, "Resource"),
+                "arn:aws:s3:::%s/AWSLogs/444455556666/*" % c["bucket"]), "outside"),
+            ("bucket GetBucketAcl elsewhere", put(bs + (b0, "Resource"), "arn:aws:s3:::other"),
+             "GetBucketAcl on"),
+            ("bucket no SourceArn", put(bs + (b1, "Condition"), {
+                "StringEquals": {"aws:SourceAccount": c["account"]}}), "no aws:SourceArn"),
+            ("bucket other trail", put(bs + (b1, "Condition"), {
+                "StringEquals": {"aws:SourceArn": other_trail}}), "want %r" % c["trail"]),
+            ("bucket SourceArn pattern", put(bs + (b0, "Condition"), {
+                "ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*"}}), "ArnLike"),
+            ("bucket open statement", lambda g: g["bucket"]["Statement"].append(stranger),
+             "principal * without"),
+            ("trust other service", put(ts + (t0, "Principal"), {
+                "Service": ["cloudtrail.amazonaws.com", "ec2.amazonaws.com"]}),
+             "want only service"),
+            ("trust any AWS principal", put(ts + (t0, "Principal"), {"AWS": "*"}),
+             "want only service"),
+            ("trust sts:*", put(ts + (t0, "Action"), "sts:*"), "wildcard action"),
+            ("trust extra action", put(ts + (t0, "Action"), ["sts:AssumeRole", "sts:TagSession"]),
+             "trust action"),
+            ("trust unconditioned", drop(ts + (t0, "Condition")), "no aws:SourceArn"),
+            ("trust Resource", put(ts + (t0, "Resource"), "*"), "Resource"),
+            ("permissions logs:*", put(ps + (p0, "Action"), "logs:*"), "wildcard action"),
+            ("permissions extra action", put(ps + (p0, "Action"), [
+                "logs:CreateLogStream", "logs:PutLogEvents", "logs:DeleteLogGroup"]),
+             "logs:DeleteLogGroup beyond"),
+            ("permissions resource *", put(ps + (p0, "Resource"), "*"), "Resource *"),
+            ("permissions any group", put(
+                ps + (p0, "Resource"),
+                c["log_group"].split(":log-group:")[0] + ":log-group:*"), "outside"),
+            ("permissions lookalike group", put(ps + (p0, "Resource"), c["log_group"].rstrip(":*")
+                                                + "-evil:*"), "outside"),
+            ("permissions second policy", lambda g: g["permissions"].append(
+                {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                "Resource": "arn:aws:s3:::x/*"}]}), "s3:GetObject beyond"),
+            ("permissions managed policy", lambda g: g["ctx"]["attached"].append(
+                {"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}), "managed policy"),
+            ("topic principal * unconditioned", lambda g: (
+                put(os_ + (s0, "Principal"), {"AWS": "*"})(g), drop(os_ + (s0, "Condition"))(g)),
+             "principal * without"),
+            ("topic principal * conditioned", put(os_ + (s0, "Principal"), "*"),
+             "want only service"),
+            ("topic sns:*", put(os_ + (s0, "Action"), "sns:*"), "wildcard action"),
+            ("topic subscribe", put(os_ + (s0, "Action"), ["sns:Publish", "sns:Subscribe"]),
+             "topic action"),
+            ("topic resource *", put(os_ + (s0, "Resource"), "*"), "Resource *"),
+            ("topic no condition", drop(os_ + (s0, "Condition")), "no aws:SourceArn"),
+            ("topic any alarm", put(os_ + (s0, "Condition"), {"ArnLike": {
+                "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:%s:alarm:*" % c["account"]}}),
+             "not one of the stack's alarms"),
+            ("topic foreign account", put(os_ + (s0, "Condition"), {"ArnLike": {
+                "aws:SourceArn": sorted(c["alarms"])}, "StringEquals": {
+                "aws:SourceAccount": "444455556666"}}), "aws:SourceAccount"),
+            ("secret policy *", put(("secret",), json.dumps({"Statement": [{
+                "Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*",
+                "Resource": "*"}]})), "secret: statement 0: wildcard action"),
+        ]
+        for name, mutate, want in mutations:
+            with self.subTest(mutation=name):
+                g = copy.deepcopy(got)
+                mutate(g)
+                problems = self.policy_problems(g)
+                self.assertTrue(any(want in p for p in problems),
+                                "%s: no problem mentions %r: %s" % (name, want, problems))
 
     def test_03_apply_again_makes_no_mutating_call(self):
         (rc, out, err), mut = self.count_mutating(lambda: self.run_tool(*self.apply_args()))

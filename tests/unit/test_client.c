@@ -121,10 +121,6 @@ static size_t n_requests(struct fixture *f) {
   return n;
 }
 
-#define THROTTLE_JSON                                                       \
-  "{\"status\":400,\"body\":\"{\\\"__type\\\":\\\"ThrottlingException\\\"," \
-  "\\\"message\\\":\\\"Rate exceeded\\\"}\"}"
-
 static void test_json_call_signed_with_protocol_headers(void) {
   struct fixture f;
   if (setup(&f,
@@ -177,180 +173,314 @@ static void test_json_call_signed_with_protocol_headers(void) {
   teardown(&f);
 }
 
-static void test_unparseable_success_is_a_failed_call(void) {
-  struct fixture f;
-  if (setup(&f, "[{\"body\":\"[1,2]\"},{\"body\":\"<a><b></a>\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_LOGS, "DescribeLogGroups", "{}", &out, &err),
-      -1);
-  SW_CHECK(out == NULL);
-  SW_CHECK_INT(err.kind, SW_ERR_PARSE);
-  SW_CHECK_INT(last_info.failed, 1);
-  SW_CHECK_INT(last_info.attempts, 1);
-  SW_CHECK(last_info.err && last_info.err->kind == SW_ERR_PARSE);
-  xmlDoc *doc = NULL;
-  SW_CHECK_INT(sw_client_query(f.c, SW_SVC_SNS, "ListTopics", NULL, &doc, &err),
-               -1);
-  SW_CHECK(doc == NULL);
-  SW_CHECK_INT(err.kind, SW_ERR_PARSE);
-  SW_CHECK_INT(last_info.failed, 1);
-  SW_CHECK_INT(n_calls, 2);
-  teardown(&f);
+/* ---- one call, one scripted server: retries, errors, caps -------------- */
+
+/* An expected count, or 0 (the default) for "not checked". */
+#define WANT(n) ((n) + 1)
+
+/* One call against a script and what the client must make of it. Counters
+ * hold WANT(n) or 0; strings NULL are not checked. */
+struct call_case {
+  const char *name; /* the behaviour protected */
+  const char *script;
+  const char *op, *body;
+  const char *out; /* success: the answer (JSON calls) */
+  const char *code, *message, *message_has, *request_id;
+  struct {
+    const char *name, *value, *value_has;
+  } headers[4];        /* on request 0 */
+  long timeout_ms;     /* 0: LOOPBACK_TIMEOUT_MS */
+  long max_elapsed_ms; /* 0: not checked */
+  size_t max_bytes;    /* 0: the client's default cap */
+  double offset_s;     /* with check_offset: the learnt clock offset */
+  enum sw_service svc;
+  enum sw_err_kind kind; /* failure: the error kind */
+  int query;             /* 1: AWS query (XML) call, 0: AWS JSON */
+  int rc;
+  int http_status, requests, attempts, throttled, sleeps;
+  int http_requests, connections, clock_skew;
+  int check_offset;
+};
+
+#define ERR_JSON(type, msg)                                                    \
+  "\"body\":\"{\\\"__type\\\":\\\"" type "\\\",\\\"message\\\":\\\"" msg       \
+  "\\\"}\""
+#define THROTTLE_JSON                                                          \
+  "{\"status\":400," ERR_JSON("ThrottlingException", "Rate exceeded") "}"
+#define QUERY_ERROR(status, offset, code, msg)                                 \
+  "{\"status\":" status ",\"date_offset_s\":" offset                           \
+  ",\"body\":\"<ErrorResponse><Error><Code>" code "</Code>" msg                \
+  "</Error></ErrorResponse>\"}"
+#define EXPIRED_TOKEN                                                          \
+  QUERY_ERROR("400", "0", "ExpiredToken",                                      \
+              "<Message>The security token included in the request is "        \
+              "expired</Message>")
+#define REQUEST_EXPIRED QUERY_ERROR("400", "-900", "RequestExpired", "")
+
+static const struct call_case call_cases[] = {
+    {.name = "an unparseable JSON success is a failed call",
+     .script = "[{\"body\":\"[1,2]\"}]",
+     .svc = SW_SVC_LOGS,
+     .op = "DescribeLogGroups",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_PARSE,
+     .attempts = WANT(1)},
+    {.name = "an unparseable XML success is a failed call",
+     .script = "[{\"body\":\"<a><b></a>\"}]",
+     .query = 1,
+     .svc = SW_SVC_SNS,
+     .op = "ListTopics",
+     .rc = -1,
+     .kind = SW_ERR_PARSE,
+     .attempts = WANT(1)},
+    {.name = "throttled twice then ok takes three attempts",
+     .script = "[" THROTTLE_JSON "," THROTTLE_JSON ",{\"body\":\"{}\"}]",
+     .svc = SW_SVC_LOGS,
+     .op = "FilterLogEvents",
+     .body = NULL,
+     .rc = 0,
+     .out = "{}",
+     .requests = WANT(3),
+     .attempts = WANT(3),
+     .throttled = WANT(2),
+     .sleeps = WANT(2)},
+    {.name = "three throttles give up",
+     .script = "[" THROTTLE_JSON "," THROTTLE_JSON "," THROTTLE_JSON
+               ",{\"body\":\"{}\"}]",
+     .svc = SW_SVC_LOGS,
+     .op = "FilterLogEvents",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_THROTTLED,
+     .code = "ThrottlingException",
+     .http_status = WANT(400),
+     .requests = WANT(3),
+     .attempts = WANT(3),
+     .throttled = WANT(3),
+     .sleeps = WANT(2)},
+    {.name = "a server error then ok is retried",
+     .script = "[{\"status\":500,\"body\":\"{\\\"__type\\\":"
+               "\\\"InternalFailure\\\"}\"},{\"status\":503,\"body\":\"<html>"
+               "\"},{\"body\":\"{}\"}]",
+     .svc = SW_SVC_SECRETSMANAGER,
+     .op = "ListSecrets",
+     .body = "{}",
+     .rc = 0,
+     .out = "{}",
+     .requests = WANT(3),
+     .attempts = WANT(3),
+     .throttled = WANT(0)},
+    {.name = "a validation error is not retried",
+     .script = "[{\"status\":400,\"headers\":{\"x-amzn-RequestId\":\"rid-7\"}"
+               "," ERR_JSON("com.amazon.coral.validate#ValidationException",
+                            "1 validation error") "},{\"body\":\"{}\"}]",
+     .svc = SW_SVC_SECRETSMANAGER,
+     .op = "GetSecretValue",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_VALIDATION,
+     .code = "ValidationException",
+     .message = "1 validation error",
+     .request_id = "rid-7",
+     .requests = WANT(1),
+     .sleeps = WANT(0),
+     .attempts = WANT(1)},
+    {.name = "a reset mid-body is retried on a new connection",
+     .script =
+         "[{\"reset_mid_body\":true,\"body\":\"{\\\"Events\\\":[1,2,3,4,5,"
+         "6,7,8,9]}\"},{\"body\":\"{\\\"ok\\\":true}\"}]",
+     .svc = SW_SVC_CLOUDTRAIL,
+     .op = "LookupEvents",
+     .body = "{}",
+     .rc = 0,
+     .out = "{\"ok\":true}",
+     .attempts = WANT(2),
+     .http_requests = WANT(2),
+     .connections = WANT(2)},
+    {.name = "a timeout is a network error after retries",
+     .script = "[{\"delay_ms\":5000},{\"delay_ms\":5000},{\"delay_ms\":5000}]",
+     .timeout_ms = 250,
+     .svc = SW_SVC_LOGS,
+     .op = "DescribeLogGroups",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_NETWORK,
+     .message_has = "timed out",
+     .http_status = WANT(0),
+     .attempts = WANT(3),
+     .max_elapsed_ms = 4500},
+    {.name = "an oversized answer is capped, not retried",
+     .script = "[{\"body_bytes\":4096},{\"body\":\"{}\"}]",
+     .max_bytes = 1024,
+     .svc = SW_SVC_LOGS,
+     .op = "DescribeLogGroups",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_INTERNAL,
+     .message_has = "response larger than 1024 bytes",
+     .attempts = WANT(1)},
+    {.name = "a skew is corrected only once",
+     .script = "[" REQUEST_EXPIRED "," REQUEST_EXPIRED "," REQUEST_EXPIRED "]",
+     .query = 1,
+     .svc = SW_SVC_STS,
+     .op = "GetCallerIdentity",
+     .rc = -1,
+     .kind = SW_ERR_AUTH,
+     .clock_skew = WANT(1),
+     .requests = WANT(2),
+     .check_offset = 1,
+     .offset_s = -900},
+    {.name = "an expired token refreshes and retries once",
+     .script = "[" EXPIRED_TOKEN "," EXPIRED_TOKEN "," EXPIRED_TOKEN "]",
+     .query = 1,
+     .svc = SW_SVC_SNS,
+     .op = "ListTopics",
+     .rc = -1,
+     .kind = SW_ERR_AUTH,
+     .code = "ExpiredToken",
+     .requests = WANT(2),
+     .sleeps = WANT(0)},
+    {.name = "CloudWatch JSON 1.0 reads the query-compatible error code",
+     .script = "[{\"status\":400,\"headers\":{\"x-amzn-query-error\":"
+               "\"InvalidParameterValue;Sender\"}," ERR_JSON(
+                   "com.amazonaws.cloudwatch#InvalidParameterValueException",
+                   "bad") "}]",
+     .svc = SW_SVC_CLOUDWATCH,
+     .op = "GetMetricData",
+     .body = "{}",
+     .rc = -1,
+     .kind = SW_ERR_VALIDATION,
+     .code = "InvalidParameterValue",
+     .headers = {{"x-amzn-query-mode", "true", NULL},
+                 {"Content-Type", "application/x-amz-json-1.0", NULL},
+                 {"X-Amz-Target", "GraniteServiceVersion20100801.GetMetricData",
+                  NULL},
+                 {"Authorization", NULL, "/monitoring/aws4_request"}}},
+};
+
+/* Stands for "not set" in an out-parameter: the client must overwrite it. */
+static char untouched;
+
+/* Makes the call of k; 0 or -1 as the client answered. *answer is the JSON
+ * answer, or for a query call an empty object standing for the parsed XML
+ * (json_object_put it), NULL on failure, or &untouched when the client left
+ * it as it was. */
+static int make_call(struct fixture *f, const struct call_case *k,
+                     struct json_object **answer, struct sw_error *err) {
+  xmlDoc *doc = (xmlDoc *)&untouched;
+  int rc;
+  *answer = (struct json_object *)&untouched;
+  if (!k->query)
+    return sw_client_json(f->c, k->svc, k->op, k->body, answer, err);
+  rc = sw_client_query(f->c, k->svc, k->op, NULL, &doc, err);
+  if (doc == (xmlDoc *)&untouched) {
+    *answer = (struct json_object *)&untouched;
+  } else {
+    *answer = doc ? json_object_new_object() : NULL;
+    xmlFreeDoc(doc);
+  }
+  return rc;
 }
 
-static void test_throttled_twice_then_ok_takes_three_attempts(void) {
-  struct fixture f;
-  if (setup(&f, "[" THROTTLE_JSON "," THROTTLE_JSON ",{\"body\":\"{}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_LOGS, "FilterLogEvents", NULL, &out, &err), 0);
-  SW_CHECK(out != NULL);
-  json_object_put(out);
-  SW_CHECK_INT(n_requests(&f), 3);
-  SW_CHECK_INT(last_info.attempts, 3);
-  SW_CHECK_INT(last_info.throttled, 2);
-  SW_CHECK_INT(last_info.failed, 0);
-  /* Full jitter: below 100 ms, then below 200 ms. */
-  SW_CHECK_INT(n_sleeps, 2);
-  SW_CHECK(sleeps[0] >= 0 && sleeps[0] < 100);
-  SW_CHECK(sleeps[1] >= 0 && sleeps[1] < 200);
-  teardown(&f);
+/* The checks every case gets, whatever it expects. */
+static void check_call_outcome(const struct call_case *k, int rc,
+                               struct json_object *answer,
+                               const struct sw_error *err) {
+  SW_CHECK_INT(rc, k->rc);
+  SW_CHECK_INT(n_calls, 1);
+  SW_CHECK_INT(last_info.failed, k->rc != 0);
+  SW_CHECK_INT(last_info.service, k->svc);
+  SW_CHECK_STR(last_info.operation, k->op);
+  if (k->rc == 0) {
+    SW_CHECK(answer != NULL);
+    SW_CHECK(last_info.err == NULL);
+  } else {
+    SW_CHECK(answer == NULL);
+    SW_CHECK_INT(err->kind, k->kind);
+    SW_CHECK(last_info.err && last_info.err->kind == k->kind);
+  }
+  if (k->out) {
+    struct json_object *want = sw_json_parse(k->out, strlen(k->out), NULL);
+    SW_CHECK(want != NULL && answer != (struct json_object *)&untouched &&
+             json_object_equal(answer, want));
+    json_object_put(want);
+  }
+  /* Full jitter: each backoff below 100 ms doubled per retry. */
+  for (int i = 0; i < n_sleeps && i < 16; i++)
+    SW_CHECK(sleeps[i] >= 0 && sleeps[i] < (100L << i));
 }
 
-static void test_three_throttles_give_up(void) {
-  struct fixture f;
-  if (setup(&f,
-            "[" THROTTLE_JSON "," THROTTLE_JSON "," THROTTLE_JSON
-            ",{\"body\":\"{}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_LOGS, "FilterLogEvents", "{}", &out, &err),
-      -1);
-  SW_CHECK(out == NULL);
-  SW_CHECK_INT(err.kind, SW_ERR_THROTTLED);
-  SW_CHECK_STR(err.code, "ThrottlingException");
-  SW_CHECK_INT(err.http_status, 400);
-  SW_CHECK_INT(n_requests(&f), 3);
-  SW_CHECK_INT(last_info.attempts, 3);
-  SW_CHECK_INT(last_info.throttled, 3);
-  SW_CHECK_INT(last_info.failed, 1);
-  SW_CHECK(last_info.err && last_info.err->kind == SW_ERR_THROTTLED);
-  SW_CHECK_INT(n_sleeps, 2);
-  teardown(&f);
+/* The checks a case asks for. */
+static void check_call_details(struct fixture *f, const struct call_case *k,
+                               const struct sw_error *err, long long ms) {
+  if (k->message_has)
+    SW_CHECK(strstr(err->message, k->message_has) != NULL);
+  if (k->code)
+    SW_CHECK_STR(err->code, k->code);
+  if (k->message)
+    SW_CHECK_STR(err->message, k->message);
+  if (k->request_id)
+    SW_CHECK_STR(err->request_id, k->request_id);
+  if (k->http_status)
+    SW_CHECK_INT(err->http_status, k->http_status - 1);
+  if (k->clock_skew)
+    SW_CHECK_INT(err->clock_skew, k->clock_skew - 1);
+  if (k->requests)
+    SW_CHECK_INT(n_requests(f), k->requests - 1);
+  if (k->attempts)
+    SW_CHECK_INT(last_info.attempts, k->attempts - 1);
+  if (k->throttled)
+    SW_CHECK_INT(last_info.throttled, k->throttled - 1);
+  if (k->sleeps)
+    SW_CHECK_INT(n_sleeps, k->sleeps - 1);
+  if (k->max_elapsed_ms)
+    SW_CHECK(ms < k->max_elapsed_ms);
+  if (k->check_offset)
+    SW_CHECK(fabs(sw_client_clock_offset(f->c) - k->offset_s) < 3);
+  if (k->http_requests || k->connections) {
+    struct sw_http_stats st;
+    sw_client_http_stats(f->c, &st);
+    if (k->http_requests)
+      SW_CHECK_INT(st.requests, k->http_requests - 1);
+    if (k->connections)
+      SW_CHECK_INT(st.connections, k->connections - 1);
+  }
+  struct json_object *reqs = k->headers[0].name ? sw_srv_requests(&f->srv) : 0;
+  for (size_t i = 0; i < 4 && k->headers[i].name; i++) {
+    const char *v = sw_srv_header(reqs, 0, k->headers[i].name);
+    if (k->headers[i].value)
+      SW_CHECK_STR(v, k->headers[i].value);
+    if (k->headers[i].value_has)
+      SW_CHECK(v && strstr(v, k->headers[i].value_has) != NULL);
+  }
+  json_object_put(reqs);
 }
 
-static void test_server_error_then_ok_is_retried(void) {
-  struct fixture f;
-  if (setup(&f,
-            "[{\"status\":500,\"body\":\"{\\\"__type\\\":"
-            "\\\"InternalFailure\\\"}\"},{\"status\":503,\"body\":\"<html>"
-            "\"},{\"body\":\"{}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(sw_client_json(f.c, SW_SVC_SECRETSMANAGER, "ListSecrets", "{}",
-                              &out, &err),
-               0);
-  json_object_put(out);
-  SW_CHECK_INT(n_requests(&f), 3);
-  SW_CHECK_INT(last_info.attempts, 3);
-  SW_CHECK_INT(last_info.throttled, 0);
-  teardown(&f);
-}
-
-static void test_validation_error_is_not_retried(void) {
-  struct fixture f;
-  if (setup(&f,
-            "[{\"status\":400,\"headers\":{\"x-amzn-RequestId\":\"rid-7\"},"
-            "\"body\":\"{\\\"__type\\\":\\\"com.amazon.coral.validate#"
-            "ValidationException\\\",\\\"message\\\":\\\"1 validation "
-            "error\\\"}\"},{\"body\":\"{}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(sw_client_json(f.c, SW_SVC_SECRETSMANAGER, "GetSecretValue",
-                              "{}", &out, &err),
-               -1);
-  SW_CHECK_INT(err.kind, SW_ERR_VALIDATION);
-  SW_CHECK_STR(err.code, "ValidationException");
-  SW_CHECK_STR(err.message, "1 validation error");
-  SW_CHECK_STR(err.request_id, "rid-7");
-  SW_CHECK_INT(n_requests(&f), 1);
-  SW_CHECK_INT(n_sleeps, 0);
-  SW_CHECK_INT(last_info.attempts, 1);
-  teardown(&f);
-}
-
-static void test_reset_mid_body_is_retried(void) {
-  struct fixture f;
-  if (setup(&f,
-            "[{\"reset_mid_body\":true,\"body\":\"{\\\"Events\\\":[1,2,3,4,5,"
-            "6,7,8,9]}\"},{\"body\":\"{\\\"ok\\\":true}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_CLOUDTRAIL, "LookupEvents", "{}", &out, &err),
-      0);
-  int ok = 0;
-  SW_CHECK_INT(sw_json_bool(out, "ok", &ok), 0);
-  SW_CHECK_INT(ok, 1);
-  json_object_put(out);
-  SW_CHECK_INT(last_info.attempts, 2);
-  struct sw_http_stats st;
-  sw_client_http_stats(f.c, &st);
-  SW_CHECK_INT(st.requests, 2);
-  SW_CHECK_INT(st.connections, 2);
-  teardown(&f);
-}
-
-static void test_timeout_is_a_network_error_after_retries(void) {
-  struct fixture f;
-  if (setup(&f, "[{\"delay_ms\":5000},{\"delay_ms\":5000},{\"delay_ms\":5000}]",
-            250, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  long long t0 = sw_time_mono_ms();
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_LOGS, "DescribeLogGroups", "{}", &out, &err),
-      -1);
-  SW_CHECK_INT(err.kind, SW_ERR_NETWORK);
-  SW_CHECK(strstr(err.message, "timed out") != NULL);
-  SW_CHECK_INT(err.http_status, 0);
-  SW_CHECK_INT(last_info.attempts, 3);
-  SW_CHECK(sw_time_mono_ms() - t0 < 4500);
-  teardown(&f);
-}
-
-static void test_oversized_answer_is_capped_not_retried(void) {
-  struct fixture f;
-  if (setup(&f, "[{\"body_bytes\":4096},{\"body\":\"{}\"}]",
-            LOOPBACK_TIMEOUT_MS, 1024) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_LOGS, "DescribeLogGroups", "{}", &out, &err),
-      -1);
-  SW_CHECK_INT(err.kind, SW_ERR_INTERNAL);
-  SW_CHECK(strstr(err.message, "response larger than 1024 bytes") != NULL);
-  SW_CHECK_INT(last_info.attempts, 1);
-  SW_CHECK(out == NULL);
-  teardown(&f);
+static void test_single_calls_retry_or_fail_as_classified(void) {
+  for (size_t i = 0; i < sizeof(call_cases) / sizeof(call_cases[0]); i++) {
+    const struct call_case *k = &call_cases[i];
+    struct fixture f;
+    struct json_object *answer = NULL;
+    struct sw_error err;
+    int failed_before = sw_t_cur_failed;
+    if (setup(&f, k->script,
+              k->timeout_ms ? k->timeout_ms : LOOPBACK_TIMEOUT_MS,
+              k->max_bytes) != 0)
+      SW_SKIP("no scripted server");
+    sw_t_cur_failed = 0;
+    long long t0 = sw_time_mono_ms();
+    int rc = make_call(&f, k, &answer, &err);
+    long long ms = sw_time_mono_ms() - t0;
+    check_call_outcome(k, rc, answer, &err);
+    check_call_details(&f, k, &err, ms);
+    if (answer != (struct json_object *)&untouched)
+      json_object_put(answer);
+    teardown(&f);
+    if (sw_t_cur_failed)
+      fprintf(stderr, "  (case: %s)\n", k->name);
+    sw_t_cur_failed |= failed_before;
+  }
 }
 
 static void test_clock_skew_is_corrected_and_retried_once(void) {
@@ -390,33 +520,9 @@ static void test_clock_skew_is_corrected_and_retried_once(void) {
   teardown(&f);
 }
 
-static void test_skew_is_corrected_only_once(void) {
-  struct fixture f;
-  const char *skew = "{\"status\":400,\"date_offset_s\":-900,\"body\":\""
-                     "<ErrorResponse><Error><Code>RequestExpired</Code>"
-                     "</Error></ErrorResponse>\"}";
-  char script[1024];
-  snprintf(script, sizeof(script), "[%s,%s,%s]", skew, skew, skew);
-  if (setup(&f, script, LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  xmlDoc *doc = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_query(f.c, SW_SVC_STS, "GetCallerIdentity", NULL, &doc, &err),
-      -1);
-  SW_CHECK_INT(err.kind, SW_ERR_AUTH);
-  SW_CHECK_INT(err.clock_skew, 1);
-  SW_CHECK_INT(n_requests(&f), 2);
-  SW_CHECK(fabs(sw_client_clock_offset(f.c) + 900) < 3);
-  teardown(&f);
-}
-
 static void test_signature_mismatch_is_a_skew_only_with_clocks_apart(void) {
   struct fixture f;
-#define SIG_MISMATCH(offset)                                                \
-  "{\"status\":403,\"date_offset_s\":" offset ",\"body\":\"<ErrorResponse>" \
-  "<Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>\"}"
-  const char *a = SIG_MISMATCH("600");
+  const char *a = QUERY_ERROR("403", "600", "SignatureDoesNotMatch", "");
   char script[1024];
   /* 10 minutes apart: corrected and retried; then, with the corrected
    * clock in sync with the server's, a mismatch means a wrong key: not
@@ -438,27 +544,6 @@ static void test_signature_mismatch_is_a_skew_only_with_clocks_apart(void) {
   SW_CHECK_INT(err.kind, SW_ERR_AUTH);
   SW_CHECK_INT(last_info.attempts, 1);
   SW_CHECK_INT(n_requests(&f), 3);
-  teardown(&f);
-}
-
-static void test_expired_token_refreshes_and_retries_once(void) {
-  struct fixture f;
-  const char *expired = "{\"status\":400,\"body\":\"<ErrorResponse><Error>"
-                        "<Code>ExpiredToken</Code><Message>The security token "
-                        "included in the request is expired</Message></Error>"
-                        "</ErrorResponse>\"}";
-  char script[1024];
-  snprintf(script, sizeof(script), "[%s,%s,%s]", expired, expired, expired);
-  if (setup(&f, script, LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  xmlDoc *doc = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(sw_client_query(f.c, SW_SVC_SNS, "ListTopics", NULL, &doc, &err),
-               -1);
-  SW_CHECK_STR(err.code, "ExpiredToken");
-  SW_CHECK_INT(err.kind, SW_ERR_AUTH);
-  SW_CHECK_INT(n_requests(&f), 2);
-  SW_CHECK_INT(n_sleeps, 0);
   teardown(&f);
 }
 
@@ -540,34 +625,6 @@ static void test_query_call_and_error(void) {
                "Action=GetUser&Version=2010-05-08");
   json_object_put(reqs);
   sw_params_clean_up(&p);
-  teardown(&f);
-}
-
-static void test_cloudwatch_json10_query_compatible_error(void) {
-  struct fixture f;
-  if (setup(&f,
-            "[{\"status\":400,\"headers\":{\"x-amzn-query-error\":"
-            "\"InvalidParameterValue;Sender\"},\"body\":\"{\\\"__type\\\":"
-            "\\\"com.amazonaws.cloudwatch#InvalidParameterValueException\\\","
-            "\\\"message\\\":\\\"bad\\\"}\"}]",
-            LOOPBACK_TIMEOUT_MS, 0) != 0)
-    SW_SKIP("no scripted server");
-  struct json_object *out = NULL;
-  struct sw_error err;
-  SW_CHECK_INT(
-      sw_client_json(f.c, SW_SVC_CLOUDWATCH, "GetMetricData", "{}", &out, &err),
-      -1);
-  SW_CHECK_STR(err.code, "InvalidParameterValue");
-  SW_CHECK_INT(err.kind, SW_ERR_VALIDATION);
-  struct json_object *reqs = sw_srv_requests(&f.srv);
-  SW_CHECK_STR(sw_srv_header(reqs, 0, "x-amzn-query-mode"), "true");
-  SW_CHECK_STR(sw_srv_header(reqs, 0, "Content-Type"),
-               "application/x-amz-json-1.0");
-  SW_CHECK_STR(sw_srv_header(reqs, 0, "X-Amz-Target"),
-               "GraniteServiceVersion20100801.GetMetricData");
-  const char *auth = sw_srv_header(reqs, 0, "Authorization");
-  SW_CHECK(auth && strstr(auth, "/monitoring/aws4_request") != NULL);
-  json_object_put(reqs);
   teardown(&f);
 }
 
@@ -897,21 +954,11 @@ int main(void) {
   sw_buf_init(&log_text, 1 << 20);
   sw_log_set_handler(capture_log, NULL);
   SW_RUN(test_json_call_signed_with_protocol_headers);
-  SW_RUN(test_unparseable_success_is_a_failed_call);
-  SW_RUN(test_throttled_twice_then_ok_takes_three_attempts);
-  SW_RUN(test_three_throttles_give_up);
-  SW_RUN(test_server_error_then_ok_is_retried);
-  SW_RUN(test_validation_error_is_not_retried);
-  SW_RUN(test_reset_mid_body_is_retried);
-  SW_RUN(test_timeout_is_a_network_error_after_retries);
-  SW_RUN(test_oversized_answer_is_capped_not_retried);
+  SW_RUN(test_single_calls_retry_or_fail_as_classified);
   SW_RUN(test_clock_skew_is_corrected_and_retried_once);
-  SW_RUN(test_skew_is_corrected_only_once);
   SW_RUN(test_signature_mismatch_is_a_skew_only_with_clocks_apart);
-  SW_RUN(test_expired_token_refreshes_and_retries_once);
   SW_RUN(test_keep_alive_across_calls);
   SW_RUN(test_query_call_and_error);
-  SW_RUN(test_cloudwatch_json10_query_compatible_error);
   SW_RUN(test_s3_rest_path_style_and_head_errors);
   SW_RUN(test_session_token_is_sent_and_signed);
   SW_RUN(test_s3_targets_virtual_hosted_on_aws_path_style_otherwise);

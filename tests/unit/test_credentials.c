@@ -153,22 +153,6 @@ static int serve(struct sw_srv *srv, const struct step *steps, const char *path,
   return rc;
 }
 
-/* reset_env, then a server answering one STS call with the sample for akid
- * (web: as AssumeRoleWithWebIdentity). 0, or -1 when the fixture or the
- * server is not available. */
-static int start_sts(struct sw_srv *srv, char *url, size_t url_size,
-                     const char *akid, int web, const char *verify_secret) {
-  char *xml = sts_answer(akid, web);
-  int rc;
-  reset_env();
-  if (xml == NULL)
-    return -1;
-  struct step steps[] = {{200, xml, 0}, {0, NULL, 0}};
-  rc = serve(srv, steps, "", url, url_size, verify_secret);
-  free(xml);
-  return rc;
-}
-
 static const char *req_body(struct json_object *reqs, size_t i) {
   return sw_json_str(json_object_array_get_idx(reqs, i), "body");
 }
@@ -191,6 +175,56 @@ static char *ecs_json(const char *akid, long in_s) {
   return out;
 }
 
+/* Replaces every "{sandbox}", "{url}" and "{pid}" in text (heap; free it). */
+static char *expand(const char *text, const char *url) {
+  char pid[24], *out = strdup(text), *next;
+  snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+  const char *const pairs[][2] = {
+      {"{sandbox}", sandbox}, {"{url}", url}, {"{pid}", pid}};
+  for (size_t i = 0; i < 3; i++) {
+    while (out && strstr(out, pairs[i][0])) {
+      next = replace(out, pairs[i][0], pairs[i][1]);
+      free(out);
+      out = next;
+    }
+  }
+  return out;
+}
+
+/* Sets each "NAME=value" of the first n (or up to a NULL) of env, the
+ * value expanded. */
+static void setenv_all(const char *const env[], size_t n, const char *url) {
+  for (size_t i = 0; i < n && env[i]; i++) {
+    char *kv = expand(env[i], url), *eq = kv ? strchr(kv, '=') : NULL;
+    if (eq) {
+      *eq = '\0';
+      setenv(kv, eq + 1, 1);
+    }
+    free(kv);
+  }
+}
+
+/* reset_env, then a container endpoint at <server>/creds answering the n
+ * docs in order (freed here), each after delay_ms, and named by
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI. 0, or -1 when it did not start. */
+static int start_ecs(struct sw_srv *srv, char *docs[], size_t n,
+                     long delay_ms) {
+  struct step steps[4];
+  char url[96];
+  int rc = -1;
+  reset_env();
+  for (size_t i = 0; i < n && i < 3; i++)
+    steps[i] = (struct step){200, docs[i], delay_ms};
+  steps[n < 3 ? n : 3] = (struct step){0, NULL, 0};
+  if (n < 4 && serve(srv, steps, "/creds", url, sizeof(url), NULL) == 0) {
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    rc = 0;
+  }
+  for (size_t i = 0; i < n; i++)
+    free(docs[i]);
+  return rc;
+}
+
 /* ---- JSON documents ----------------------------------------------------- */
 
 static void test_parse_json_documents_table(void) {
@@ -206,11 +240,11 @@ static void test_parse_json_documents_table(void) {
     const char *want_err; /* NULL: success */
   } *cases = calloc(24, sizeof(*cases));
   size_t n = 0;
-#define CASE(k, w, ...)                                          \
-  do {                                                           \
-    cases[n].kind = k;                                           \
-    snprintf(cases[n].text, sizeof(cases[n].text), __VA_ARGS__); \
-    cases[n++].want_err = w;                                     \
+#define CASE(k, w, ...)                                                        \
+  do {                                                                         \
+    cases[n].kind = k;                                                         \
+    snprintf(cases[n].text, sizeof(cases[n].text), __VA_ARGS__);               \
+    cases[n++].want_err = w;                                                   \
   } while (0)
   CASE(SW_CREDS_JSON_PROCESS, NULL,
        "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}");
@@ -403,9 +437,10 @@ static void test_static_options_come_first(void) {
   struct sw_creds_opts o = {0};
   struct sw_credentials c = {0};
   struct sw_error err;
+  static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKIDENV",
+                                    "AWS_SECRET_ACCESS_KEY=s"};
   reset_env();
-  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+  setenv_all(env, 2, "");
   o.access_key_id = "AKIDSTATIC";
   o.secret_access_key = "secret";
   o.session_token = "tok";
@@ -434,30 +469,51 @@ static void test_contradictory_options_are_refused(void) {
 }
 
 static void test_env_variables_and_legacy_names(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  reset_env();
-  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
-  setenv("AWS_SESSION_TOKEN", "tok", 1);
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "AKIDENV");
-  SW_CHECK_STR(c.session_token, "tok");
-  SW_CHECK_STR(c.provider, "env");
-  reset_env();
-  setenv("AWS_ACCESS_KEY", "AKIDLEGACY", 1);
-  setenv("AWS_SECRET_KEY", "s", 1);
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "AKIDLEGACY");
-  SW_CHECK(c.session_token == NULL);
-  reset_env();
-  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
-  write_file("credentials", "[default]\naws_access_key_id = AKIDFILE\n"
-                            "aws_secret_access_key = s\n");
-  SW_CHECK_INT(get_once(&o, &c, &err), -1);
-  SW_CHECK(has(err.message, "partial"));
-  sw_credentials_clean_up(&c);
+  static const struct {
+    const char *env[3];
+    const char *credentials;
+    const char *akid, *token;
+    const char *error; /* or this error instead */
+  } cases[] = {
+      {{"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=s",
+        "AWS_SESSION_TOKEN=tok"},
+       NULL,
+       "AKIDENV",
+       "tok",
+       NULL},
+      {{"AWS_ACCESS_KEY=AKIDLEGACY", "AWS_SECRET_KEY=s"},
+       NULL,
+       "AKIDLEGACY",
+       NULL,
+       NULL},
+      /* A key id without its secret is not completed from the file. */
+      {{"AWS_ACCESS_KEY_ID=AKIDENV"},
+       "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n",
+       NULL,
+       NULL,
+       "partial"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct sw_creds_opts o = {0};
+    struct sw_credentials c = {0};
+    struct sw_error err;
+    reset_env();
+    setenv_all(cases[i].env, 3, "");
+    if (cases[i].credentials)
+      write_file("credentials", cases[i].credentials);
+    if (cases[i].error) {
+      SW_CHECK_INT(get_once(&o, &c, &err), -1);
+      SW_CHECK_INT(err.kind, SW_ERR_CREDENTIALS);
+      SW_CHECK(has(err.message, cases[i].error));
+      SW_CHECK(c.access_key_id[0] == '\0');
+    } else {
+      SW_CHECK_INT(get_once(&o, &c, &err), 0);
+      SW_CHECK_STR(c.access_key_id, cases[i].akid);
+      SW_CHECK_STR(c.session_token, cases[i].token);
+      SW_CHECK_STR(c.provider, "env");
+    }
+    sw_credentials_clean_up(&c);
+  }
 }
 
 static void test_nothing_found_lists_every_provider(void) {
@@ -514,15 +570,10 @@ static void test_missing_named_profile_is_an_error_not_a_fallthrough(void) {
   struct sw_credentials c = {0};
   struct sw_error err;
   struct sw_srv srv;
-  char url[96], *doc = ecs_json("AKIDECS", 3600);
-  reset_env();
+  char *docs[] = {ecs_json("AKIDECS", 3600)};
   /* A working container endpoint later in the chain must not be used. */
-  struct step steps[] = {{200, doc, 0}, {0, NULL, 0}};
-  int started = serve(&srv, steps, "/creds", url, sizeof(url), NULL);
-  free(doc);
-  if (started != 0)
+  if (start_ecs(&srv, docs, 1, 0) != 0)
     SW_SKIP("scripted server did not start");
-  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
   setenv("AWS_PROFILE", "prod", 1);
   SW_CHECK_INT(get_once(&o, &c, &err), -1);
   SW_CHECK(has(err.message, "profile \"prod\": not found in"));
@@ -696,49 +747,262 @@ static void test_profile_choice_matches_botocore(void) {
 
 /* ---- STS ---------------------------------------------------------------- */
 
-static void test_assume_role_option_on_top_of_chain(void) {
-  struct sw_creds_opts o = {0};
+/* What request i the server saw must show. */
+enum seen { BODY_HAS = 1, HEADER_HAS, NO_HEADER, PATH_IS, SIG_OK };
+struct want_req {
+  enum seen what;
+  size_t i;
+  const char *name; /* header name, or NULL */
+  const char *text; /* expanded */
+};
+
+/* One credential source ending in an STS role: what is configured and what
+ * the STS (or container) endpoint, scripted, must have been asked. */
+struct sts_case {
+  const char *name;
+  const char *answers[3]; /* "sts:AKID", "web:AKID" (web identity), or
+                             "ecs:AKID" (container endpoint) */
+  const char *verify_secret;
+  const char *config, *credentials, *token; /* files (expanded) */
+  const char *env[5];                       /* "NAME=value" (expanded) */
+  const char *profile, *role_arn, *external_id, *region;
+  const char *akid, *provider;
+  size_t n_requests;
+  struct want_req seen[10];
+  const char *unset, *then_error; /* unset that variable: this error */
+};
+
+static const struct sts_case sts_cases[] = {
+    {.name = "assume-role option on top of the chain",
+     .answers = {"sts:ASIAASSUMED"},
+     .verify_secret = "s",
+     .env = {"AWS_ACCESS_KEY_ID=AKIDSOURCE", "AWS_SECRET_ACCESS_KEY=s"},
+     .role_arn = "arn:aws:iam::123456789012:role/demo",
+     .external_id = "ext-123",
+     .region = "us-east-1",
+     .akid = "ASIAASSUMED",
+     .provider = "assume-role",
+     .n_requests = 1,
+     .seen = {{BODY_HAS, 0, NULL, "Action=AssumeRole"},
+              {BODY_HAS, 0, NULL,
+               "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"},
+              {BODY_HAS, 0, NULL, "ExternalId=ext-123"},
+              {BODY_HAS, 0, NULL, "RoleSessionName=secretwatch-{pid}"},
+              {BODY_HAS, 0, NULL, "DurationSeconds=3600"},
+              {HEADER_HAS, 0, "Authorization", "Credential=AKIDSOURCE/"},
+              /* botocore, signing independently with the source secret,
+               * agrees. */
+              {SIG_OK, 0, NULL, NULL}}},
+    {.name = "a role chain through source profiles",
+     .answers = {"sts:ASIAFIRST", "sts:ASIASECOND"},
+     .config = "[profile top]\n"
+               "role_arn = arn:aws:iam::222222222222:role/top\n"
+               "source_profile = middle\n"
+               "external_id = ext-top\n"
+               "role_session_name = sess-top\n"
+               "duration_seconds = 900\n"
+               "region = eu-west-1\n"
+               "[profile middle]\n"
+               "role_arn = arn:aws:iam::111111111111:role/middle\n"
+               "source_profile = base\n",
+     .credentials = "[base]\naws_access_key_id = AKIDBASE\n"
+                    "aws_secret_access_key = s\n",
+     .profile = "top",
+     .akid = "ASIASECOND",
+     .n_requests = 2,
+     .seen = {{BODY_HAS, 0, NULL, "role%2Fmiddle"},
+              {HEADER_HAS, 0, "Authorization", "Credential=AKIDBASE/"},
+              {BODY_HAS, 1, NULL, "role%2Ftop"},
+              {BODY_HAS, 1, NULL, "ExternalId=ext-top"},
+              {BODY_HAS, 1, NULL, "RoleSessionName=sess-top"},
+              {BODY_HAS, 1, NULL, "DurationSeconds=900"},
+              {HEADER_HAS, 1, "Authorization", "Credential=ASIAFIRST/"},
+              {HEADER_HAS, 1, "Authorization", "/eu-west-1/sts/"}}},
+    {.name = "a profile naming itself as source_profile uses its own keys",
+     .answers = {"sts:ASIASELF"},
+     .verify_secret = "s",
+     .config = "[profile me]\nrole_arn = arn:aws:iam::1:role/me\n"
+               "source_profile = me\n",
+     .credentials = "[me]\naws_access_key_id = AKIDME\n"
+                    "aws_secret_access_key = s\n",
+     .profile = "me",
+     .akid = "ASIASELF",
+     .n_requests = 1,
+     .seen = {{HEADER_HAS, 0, "Authorization", "Credential=AKIDME/"},
+              {SIG_OK, 0, NULL, NULL}}},
+    {.name = "web identity from the environment is unsigned",
+     .answers = {"web:ASIAWEB"},
+     .token = "eyJhbGciOiJSUzI1NiJ9.payload.sig\n",
+     .env = {"AWS_WEB_IDENTITY_TOKEN_FILE={sandbox}/token",
+             "AWS_ROLE_ARN=arn:aws:iam::123456789012:role/web",
+             "AWS_ROLE_SESSION_NAME=pod-1", "AWS_REGION=us-west-2"},
+     .akid = "ASIAWEB",
+     .provider = "web-identity",
+     .n_requests = 1,
+     .seen = {{BODY_HAS, 0, NULL, "Action=AssumeRoleWithWebIdentity"},
+              {BODY_HAS, 0, NULL,
+               "WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.payload.sig"},
+              {BODY_HAS, 0, NULL, "RoleSessionName=pod-1"},
+              {NO_HEADER, 0, "Authorization", NULL}},
+     /* Only one of the two variables: skipped, with the reason. */
+     .unset = "AWS_ROLE_ARN",
+     .then_error = "web-identity: AWS_ROLE_ARN not set"},
+    {.name = "a profile's web_identity_token_file",
+     .answers = {"web:ASIAWEBPROF"},
+     .token = "jwt-from-profile",
+     .config = "[profile w]\nrole_arn = arn:aws:iam::1:role/w\n"
+               "web_identity_token_file = {sandbox}/token\n"
+               "region = us-west-2\n",
+     .profile = "w",
+     .akid = "ASIAWEBPROF",
+     .provider = "web-identity",
+     .n_requests = 1,
+     .seen = {{BODY_HAS, 0, NULL, "WebIdentityToken=jwt-from-profile"},
+              {NO_HEADER, 0, "Authorization", NULL}}},
+    /* credential_source = EcsContainer: the container endpoint's
+     * credentials sign the AssumeRole call (one server plays both). */
+    {.name = "credential_source EcsContainer then assume-role",
+     .answers = {"ecs:AKIDECSSRC", "sts:ASIAFROMECS"},
+     .config = "[default]\nrole_arn = arn:aws:iam::1:role/x\n"
+               "credential_source = EcsContainer\n",
+     .env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/creds",
+             "AWS_REGION=us-east-1"},
+     .akid = "ASIAFROMECS",
+     .provider = "assume-role",
+     .n_requests = 2,
+     .seen = {{PATH_IS, 0, NULL, "/creds"},
+              {HEADER_HAS, 1, "Authorization", "Credential=AKIDECSSRC/"},
+              {HEADER_HAS, 1, "X-Amz-Security-Token", "t"}}},
+};
+
+/* The scripted answers of k into steps (bodies on the heap: free_steps).
+ * -1 when the STS sample is not available. */
+static int sts_steps(const struct sts_case *k, struct step *steps) {
+  size_t n = 0;
+  for (; n < 3 && k->answers[n]; n++) {
+    const char *kind = k->answers[n], *akid = kind + 4;
+    char *body = strncmp(kind, "ecs:", 4) == 0
+                     ? ecs_json(akid, 900)
+                     : sts_answer(akid, strncmp(kind, "web:", 4) == 0);
+    steps[n] = (struct step){200, body, 0};
+    if (body == NULL) {
+      steps[n].status = 0;
+      return -1;
+    }
+  }
+  steps[n] = (struct step){0, NULL, 0};
+  return 0;
+}
+
+static void free_steps(struct step *steps) {
+  for (size_t i = 0; steps[i].status; i++)
+    free((char *)steps[i].body);
+}
+
+/* Writes k's files and variables, expanded, after reset_env. */
+static void sts_configure(const struct sts_case *k, const char *url) {
+  const char *const files[][2] = {{"config", k->config},
+                                  {"credentials", k->credentials},
+                                  {"token", k->token}};
+  for (size_t i = 0; i < 3; i++) {
+    char *text = files[i][1] ? expand(files[i][1], url) : NULL;
+    if (text)
+      write_file(files[i][0], text);
+    free(text);
+  }
+  setenv_all(k->env, 5, url);
+}
+
+/* Checks what request w.i showed against w. */
+static void check_seen(struct json_object *reqs, const struct want_req *w,
+                       const char *url) {
+  struct json_object *r = json_object_array_get_idx(reqs, w->i);
+  char *text = w->text ? expand(w->text, url) : NULL;
+  switch (w->what) {
+  case BODY_HAS:
+    SW_CHECK(text && has(req_body(reqs, w->i), text));
+    break;
+  case HEADER_HAS:
+    SW_CHECK(text && has(sw_srv_header(reqs, w->i, w->name), text));
+    break;
+  case NO_HEADER:
+    SW_CHECK(sw_srv_header(reqs, w->i, w->name) == NULL);
+    break;
+  case PATH_IS:
+    SW_CHECK_STR(sw_json_str(r, "path"), text);
+    break;
+  case SIG_OK: {
+    int ok = 0;
+    SW_CHECK(sw_json_bool(r, "sig_ok", &ok) == 0 && ok);
+    break;
+  }
+  }
+  free(text);
+}
+
+/* The STS answer's credentials (the sample's secret and token) came
+ * through, with the future expiry sts_answer gave them. */
+static void check_sts_credentials(const struct sts_case *k,
+                                  const struct sw_credentials *c) {
+  SW_CHECK_STR(c->access_key_id, k->akid);
+  SW_CHECK_STR(c->secret_access_key,
+               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+  SW_CHECK(c->session_token &&
+           strncmp(c->session_token, "AQoDYXdzEPT", 11) == 0);
+  SW_CHECK(c->expiration_s > time(NULL) + 3000);
+  if (k->provider)
+    SW_CHECK_STR(c->provider, k->provider);
+}
+
+/* Runs case k against a scripted server; 1 when it could not start. */
+static int run_sts_case(const struct sts_case *k) {
+  struct sw_creds_opts o = {.profile = k->profile,
+                            .role_arn = k->role_arn,
+                            .external_id = k->external_id,
+                            .region = k->region};
   struct sw_credentials c = {0};
   struct sw_error err;
   struct sw_srv srv;
-  char url[64], want[64];
-  if (start_sts(&srv, url, sizeof(url), "ASIAASSUMED", 0, "s") != 0)
-    SW_SKIP("STS fixture or scripted server not available");
-  setenv("AWS_ACCESS_KEY_ID", "AKIDSOURCE", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
-  o.role_arn = "arn:aws:iam::123456789012:role/demo";
-  o.external_id = "ext-123";
-  o.region = "us-east-1";
+  struct step steps[4];
+  char url[64];
+  int started;
+  reset_env();
+  started = sts_steps(k, steps) == 0 &&
+            serve(&srv, steps, "", url, sizeof(url), k->verify_secret) == 0;
+  free_steps(steps);
+  if (!started)
+    return 1;
+  sts_configure(k, url);
   o.endpoint_url = url;
   SW_CHECK_INT(get_once(&o, &c, &err), 0);
   if (err.message[0])
     fprintf(stderr, "%s\n", err.message);
-  SW_CHECK_STR(c.access_key_id, "ASIAASSUMED");
-  SW_CHECK_STR(c.secret_access_key,
-               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
-  SW_CHECK(c.session_token && strncmp(c.session_token, "AQoDYXdzEPT", 11) == 0);
-  SW_CHECK_STR(c.provider, "assume-role");
-  SW_CHECK(c.expiration_s > time(NULL) + 3000);
+  check_sts_credentials(k, &c);
   struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK_INT(json_object_array_length(reqs), 1);
-  const char *body = req_body(reqs, 0);
-  snprintf(want, sizeof(want), "RoleSessionName=secretwatch-%ld",
-           (long)getpid());
-  SW_CHECK(has(body, "Action=AssumeRole"));
-  SW_CHECK(
-      has(body, "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"));
-  SW_CHECK(has(body, "ExternalId=ext-123"));
-  SW_CHECK(has(body, want));
-  SW_CHECK(has(body, "DurationSeconds=3600"));
-  SW_CHECK(
-      has(sw_srv_header(reqs, 0, "Authorization"), "Credential=AKIDSOURCE/"));
-  /* botocore, signing independently with the source secret, agrees. */
-  struct json_object *sig = NULL;
-  json_object_object_get_ex(json_object_array_get_idx(reqs, 0), "sig_ok", &sig);
-  SW_CHECK(sig != NULL && json_object_get_boolean(sig));
+  SW_CHECK_INT(json_object_array_length(reqs), k->n_requests);
+  for (size_t i = 0; i < 10 && k->seen[i].what; i++)
+    check_seen(reqs, &k->seen[i], url);
   json_object_put(reqs);
+  if (k->unset) {
+    unsetenv(k->unset);
+    SW_CHECK_INT(get_once(&o, &c, &err), -1);
+    SW_CHECK(k->then_error && has(err.message, k->then_error));
+  }
   sw_credentials_clean_up(&c);
   sw_srv_stop(&srv);
+  return 0;
+}
+
+static void test_sts_sources_ask_for_the_right_role(void) {
+  for (size_t i = 0; i < sizeof(sts_cases) / sizeof(sts_cases[0]); i++) {
+    int failed_before = sw_t_cur_failed;
+    sw_t_cur_failed = 0;
+    if (run_sts_case(&sts_cases[i]) != 0)
+      SW_SKIP("STS fixture or scripted server not available");
+    if (sw_t_cur_failed)
+      fprintf(stderr, "  (case: %s)\n", sts_cases[i].name);
+    sw_t_cur_failed |= failed_before;
+  }
 }
 
 /* STS answers that must not give credentials: an error document, broken
@@ -796,187 +1060,6 @@ static void test_assume_role_bad_answers_are_reported(void) {
   sw_srv_stop(&srv);
 }
 
-static void test_profile_role_chain_through_source_profiles(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  struct sw_srv srv;
-  char url[64], cfg[1024];
-  char *x1 = sts_answer("ASIAFIRST", 0), *x2 = sts_answer("ASIASECOND", 0);
-  if (x1 == NULL || x2 == NULL) {
-    free(x1);
-    free(x2);
-    SW_SKIP("STS fixture not available");
-  }
-  reset_env();
-  struct step steps[] = {{200, x1, 0}, {200, x2, 0}, {0, NULL, 0}};
-  int started = serve(&srv, steps, "", url, sizeof(url), NULL);
-  free(x1);
-  free(x2);
-  if (started != 0)
-    SW_SKIP("scripted server did not start");
-  snprintf(cfg, sizeof(cfg),
-           "[profile top]\n"
-           "role_arn = arn:aws:iam::222222222222:role/top\n"
-           "source_profile = middle\n"
-           "external_id = ext-top\n"
-           "role_session_name = sess-top\n"
-           "duration_seconds = 900\n"
-           "region = eu-west-1\n"
-           "[profile middle]\n"
-           "role_arn = arn:aws:iam::111111111111:role/middle\n"
-           "source_profile = base\n");
-  write_file("config", cfg);
-  write_file("credentials", "[base]\naws_access_key_id = AKIDBASE\n"
-                            "aws_secret_access_key = s\n");
-  o.profile = "top";
-  o.endpoint_url = url;
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  if (err.message[0])
-    fprintf(stderr, "%s\n", err.message);
-  SW_CHECK_STR(c.access_key_id, "ASIASECOND");
-  struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK_INT(json_object_array_length(reqs), 2);
-  SW_CHECK(has(req_body(reqs, 0), "role%2Fmiddle"));
-  SW_CHECK(
-      has(sw_srv_header(reqs, 0, "Authorization"), "Credential=AKIDBASE/"));
-  SW_CHECK(has(req_body(reqs, 1), "role%2Ftop"));
-  SW_CHECK(has(req_body(reqs, 1), "ExternalId=ext-top"));
-  SW_CHECK(has(req_body(reqs, 1), "RoleSessionName=sess-top"));
-  SW_CHECK(has(req_body(reqs, 1), "DurationSeconds=900"));
-  SW_CHECK(
-      has(sw_srv_header(reqs, 1, "Authorization"), "Credential=ASIAFIRST/"));
-  SW_CHECK(has(sw_srv_header(reqs, 1, "Authorization"), "/eu-west-1/sts/"));
-  json_object_put(reqs);
-  sw_credentials_clean_up(&c);
-  sw_srv_stop(&srv);
-}
-
-/* A profile naming itself as source_profile uses its own keys. */
-static void test_self_source_profile_uses_own_keys(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  struct sw_srv srv;
-  char url[64];
-  if (start_sts(&srv, url, sizeof(url), "ASIASELF", 0, "s") != 0)
-    SW_SKIP("STS fixture or scripted server not available");
-  write_file("config", "[profile me]\nrole_arn = arn:aws:iam::1:role/me\n"
-                       "source_profile = me\n");
-  write_file("credentials", "[me]\naws_access_key_id = AKIDME\n"
-                            "aws_secret_access_key = s\n");
-  o.profile = "me";
-  o.endpoint_url = url;
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "ASIASELF");
-  struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK(has(sw_srv_header(reqs, 0, "Authorization"), "Credential=AKIDME/"));
-  json_object_put(reqs);
-  sw_credentials_clean_up(&c);
-  sw_srv_stop(&srv);
-}
-
-static void test_web_identity_from_env_is_unsigned(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  struct sw_srv srv;
-  char url[64], path[128];
-  if (start_sts(&srv, url, sizeof(url), "ASIAWEB", 1, NULL) != 0)
-    SW_SKIP("STS fixture or scripted server not available");
-  snprintf(path, sizeof(path), "%s/token", sandbox);
-  write_file("token", "eyJhbGciOiJSUzI1NiJ9.payload.sig\n");
-  setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path, 1);
-  setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web", 1);
-  setenv("AWS_ROLE_SESSION_NAME", "pod-1", 1);
-  setenv("AWS_REGION", "us-west-2", 1);
-  o.endpoint_url = url;
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "ASIAWEB");
-  SW_CHECK_STR(c.provider, "web-identity");
-  struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK_INT(json_object_array_length(reqs), 1);
-  SW_CHECK(has(req_body(reqs, 0), "Action=AssumeRoleWithWebIdentity"));
-  SW_CHECK(has(req_body(reqs, 0),
-               "WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.payload.sig"));
-  SW_CHECK(has(req_body(reqs, 0), "RoleSessionName=pod-1"));
-  SW_CHECK(sw_srv_header(reqs, 0, "Authorization") == NULL);
-  json_object_put(reqs);
-  /* Only one of the two variables: skipped, with the reason. */
-  unsetenv("AWS_ROLE_ARN");
-  SW_CHECK_INT(get_once(&o, &c, &err), -1);
-  SW_CHECK(has(err.message, "web-identity: AWS_ROLE_ARN not set"));
-  sw_credentials_clean_up(&c);
-  sw_srv_stop(&srv);
-}
-
-static void test_profile_web_identity_token_file(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  struct sw_srv srv;
-  char url[64], cfg[512];
-  if (start_sts(&srv, url, sizeof(url), "ASIAWEBPROF", 1, NULL) != 0)
-    SW_SKIP("STS fixture or scripted server not available");
-  write_file("token", "jwt-from-profile");
-  snprintf(cfg, sizeof(cfg),
-           "[profile w]\nrole_arn = arn:aws:iam::1:role/w\n"
-           "web_identity_token_file = %s/token\nregion = us-west-2\n",
-           sandbox);
-  write_file("config", cfg);
-  o.profile = "w";
-  o.endpoint_url = url;
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "ASIAWEBPROF");
-  struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK(has(req_body(reqs, 0), "WebIdentityToken=jwt-from-profile"));
-  SW_CHECK(sw_srv_header(reqs, 0, "Authorization") == NULL);
-  json_object_put(reqs);
-  sw_credentials_clean_up(&c);
-  sw_srv_stop(&srv);
-}
-
-/* credential_source = EcsContainer: the container endpoint's credentials
- * sign the AssumeRole call (one scripted server plays both). */
-static void test_credential_source_ecs_container_then_assume_role(void) {
-  struct sw_creds_opts o = {0};
-  struct sw_credentials c = {0};
-  struct sw_error err;
-  struct sw_srv srv;
-  char url[64], full[96];
-  char *xml = sts_answer("ASIAFROMECS", 0), *ecs = ecs_json("AKIDECSSRC", 900);
-  if (xml == NULL) {
-    free(ecs);
-    SW_SKIP("STS fixture not available");
-  }
-  reset_env();
-  struct step steps[] = {{200, ecs, 0}, {200, xml, 0}, {0, NULL, 0}};
-  int started = serve(&srv, steps, "", url, sizeof(url), NULL);
-  free(xml);
-  free(ecs);
-  if (started != 0)
-    SW_SKIP("scripted server did not start");
-  snprintf(full, sizeof(full), "%s/creds", url);
-  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", full, 1);
-  write_file("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n"
-                       "credential_source = EcsContainer\n");
-  setenv("AWS_REGION", "us-east-1", 1);
-  o.endpoint_url = url;
-  SW_CHECK_INT(get_once(&o, &c, &err), 0);
-  SW_CHECK_STR(c.access_key_id, "ASIAFROMECS");
-  SW_CHECK_STR(c.provider, "assume-role");
-  struct json_object *reqs = sw_srv_requests(&srv);
-  SW_CHECK_INT(json_object_array_length(reqs), 2);
-  SW_CHECK_STR(sw_json_str(json_object_array_get_idx(reqs, 0), "path"),
-               "/creds");
-  SW_CHECK(
-      has(sw_srv_header(reqs, 1, "Authorization"), "Credential=AKIDECSSRC/"));
-  SW_CHECK(has(sw_srv_header(reqs, 1, "X-Amz-Security-Token"), "t"));
-  json_object_put(reqs);
-  sw_credentials_clean_up(&c);
-  sw_srv_stop(&srv);
-}
-
 /* With nothing else configured, IMDSv2 at the end of the chain answers. */
 static void test_chain_ends_with_imds(void) {
   struct sw_creds_opts o = {0};
@@ -1017,9 +1100,7 @@ static void test_chain_ends_with_imds(void) {
 /* ---- cache, refresh, threads -------------------------------------------- */
 
 static double clock_offset_s;
-static double fake_now(void) {
-  return sw_time_now() + clock_offset_s;
-}
+static double fake_now(void) { return sw_time_now() + clock_offset_s; }
 
 static int warnings;
 static void count_warnings(enum sw_log_level level, const char *msg,
@@ -1037,17 +1118,10 @@ static void test_refresh_ahead_of_expiry_and_stale_fallback(void) {
   struct sw_creds_provider *p;
   struct sw_error err;
   struct sw_srv srv;
-  char url[96], *d1 = ecs_json("AKIDONE", 3600),
-                *d2 = ecs_json("AKIDTWO", 3600);
+  char *docs[] = {ecs_json("AKIDONE", 3600), ecs_json("AKIDTWO", 3600)};
   int leaked = 0;
-  reset_env();
-  struct step steps[] = {{200, d1, 0}, {200, d2, 0}, {0, NULL, 0}};
-  int started = serve(&srv, steps, "/creds", url, sizeof(url), NULL);
-  free(d1);
-  free(d2);
-  if (started != 0)
+  if (start_ecs(&srv, docs, 2, 0) != 0)
     SW_SKIP("scripted server did not start");
-  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
   sw_log_set_handler(count_warnings, &leaked);
   warnings = 0;
   clock_offset_s = 0;
@@ -1107,15 +1181,10 @@ static void test_concurrent_callers_share_one_fetch(void) {
   struct sw_srv srv;
   struct worker w[8];
   pthread_t t[8];
-  char url[96], *d = ecs_json("AKIDSHARED", 3600);
-  reset_env();
+  char *docs[] = {ecs_json("AKIDSHARED", 3600)};
   /* A slow answer, so every thread piles up behind the one fetch. */
-  struct step steps[] = {{200, d, 300}, {0, NULL, 0}};
-  int started = serve(&srv, steps, "/creds", url, sizeof(url), NULL);
-  free(d);
-  if (started != 0)
+  if (start_ecs(&srv, docs, 1, 300) != 0)
     SW_SKIP("scripted server did not start");
-  setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
   p = sw_creds_provider_new(&o, &err);
   for (int i = 0; i < 8; i++) {
     w[i].p = p;
@@ -1173,13 +1242,8 @@ int main(void) {
   SW_RUN(test_profile_errors_are_reported);
   SW_RUN(test_credential_process_in_profile);
   SW_RUN(test_profile_choice_matches_botocore);
-  SW_RUN(test_assume_role_option_on_top_of_chain);
+  SW_RUN(test_sts_sources_ask_for_the_right_role);
   SW_RUN(test_assume_role_bad_answers_are_reported);
-  SW_RUN(test_profile_role_chain_through_source_profiles);
-  SW_RUN(test_self_source_profile_uses_own_keys);
-  SW_RUN(test_web_identity_from_env_is_unsigned);
-  SW_RUN(test_profile_web_identity_token_file);
-  SW_RUN(test_credential_source_ecs_container_then_assume_role);
   SW_RUN(test_chain_ends_with_imds);
   SW_RUN(test_refresh_ahead_of_expiry_and_stale_fallback);
   SW_RUN(test_concurrent_callers_share_one_fetch);
