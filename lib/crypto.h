@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define SW_SHA256_LEN 32
+#define SW_SHA256_BLOCK 64 /* the hash's block size, for HMAC */
 #define SW_SHA256_HEX_LEN 64
 #define SW_MD5_LEN 16
 

@@ -725,9 +725,7 @@ void sw_sigv4_key_cache_clean_up(struct sw_sigv4_key_cache *c) {
   if (c == NULL)
     return;
   pthread_mutex_destroy(&c->lock);
-  sw_wipe(c->key, sizeof(c->key));
-  sw_wipe(c->secret_tag, sizeof(c->secret_tag));
-  c->valid = 0;
+  sw_wipe(c->slots, sizeof(c->slots));
 }
 
 static int copy_field(char *dst, size_t size, const char *src) {
@@ -743,6 +741,8 @@ void sw_sigv4_signing_key_cached(struct sw_sigv4_key_cache *cache,
                                  const char *date8,
                                  uint8_t out[SW_SHA256_LEN]) {
   uint8_t tag[SW_SHA256_LEN];
+  struct sw_sigv4_key_slot *victim = NULL;
+  int hit = 0;
   if (cache == NULL) {
     sw_sigv4_signing_key(params->secret_access_key, date8, params->region,
                          params->service, out);
@@ -750,31 +750,42 @@ void sw_sigv4_signing_key_cached(struct sw_sigv4_key_cache *cache,
   }
   sw_sha256(params->secret_access_key, strlen(params->secret_access_key), tag);
   pthread_mutex_lock(&cache->lock);
-  if (cache->valid && strcmp(cache->date, date8) == 0 &&
-      strcmp(cache->region, params->region) == 0 &&
-      strcmp(cache->service, params->service) == 0 &&
-      strcmp(cache->access_key_id, params->access_key_id) == 0 &&
-      memcmp(cache->secret_tag, tag, sizeof(tag)) == 0) {
-    memcpy(out, cache->key, SW_SHA256_LEN);
-    cache->hits++;
-  } else {
+  cache->clock++;
+  for (size_t i = 0; i < SW_SIGV4_CACHE_SLOTS; i++) {
+    struct sw_sigv4_key_slot *s = &cache->slots[i];
+    if (s->used != 0 && strcmp(s->date, date8) == 0 &&
+        strcmp(s->region, params->region) == 0 &&
+        strcmp(s->service, params->service) == 0 &&
+        strcmp(s->access_key_id, params->access_key_id) == 0 &&
+        memcmp(s->secret_tag, tag, sizeof(tag)) == 0) {
+      memcpy(out, s->key, SW_SHA256_LEN);
+      s->used = cache->clock;
+      cache->hits++;
+      hit = 1;
+      break;
+    }
+    if (victim == NULL || s->used < victim->used)
+      victim = s; /* empty (0) or least recently used */
+  }
+  if (!hit) {
     cache->misses++;
     sw_sigv4_signing_key(params->secret_access_key, date8, params->region,
                          params->service, out);
     /* Replacing: the old key goes first, so no stale key survives even when
      * the new one cannot be cached (a field too long). */
-    sw_wipe(cache->key, sizeof(cache->key));
-    sw_wipe(cache->secret_tag, sizeof(cache->secret_tag));
-    cache->valid = 0;
-    if (copy_field(cache->date, sizeof(cache->date), date8) == 0 &&
-        copy_field(cache->region, sizeof(cache->region), params->region) == 0 &&
-        copy_field(cache->service, sizeof(cache->service), params->service) ==
+    sw_wipe(victim, sizeof(*victim));
+    if (copy_field(victim->date, sizeof(victim->date), date8) == 0 &&
+        copy_field(victim->region, sizeof(victim->region), params->region) ==
             0 &&
-        copy_field(cache->access_key_id, sizeof(cache->access_key_id),
+        copy_field(victim->service, sizeof(victim->service), params->service) ==
+            0 &&
+        copy_field(victim->access_key_id, sizeof(victim->access_key_id),
                    params->access_key_id) == 0) {
-      memcpy(cache->key, out, SW_SHA256_LEN);
-      memcpy(cache->secret_tag, tag, sizeof(tag));
-      cache->valid = 1;
+      memcpy(victim->key, out, SW_SHA256_LEN);
+      memcpy(victim->secret_tag, tag, sizeof(tag));
+      victim->used = cache->clock;
+    } else {
+      sw_wipe(victim, sizeof(*victim));
     }
   }
   pthread_mutex_unlock(&cache->lock);
@@ -841,7 +852,8 @@ int sw_sigv4_sign(const struct sw_sigv4_request *req,
   sw_buf_init(&names, SIGV4_WORK_MAX);
   sw_buf_init(&auth, SIGV4_WORK_MAX);
   int rc = sign_all(req, params, cache, 0, &names, amz_date, scope, sig, err);
-  if (rc == 0)
+  /* Hashing the body again only for the header that carries it. */
+  if (rc == 0 && (params->s3_mode || params->content_sha256_header))
     rc = payload_hash(req, params, 0, hash, err);
   if (rc == 0 && sw_buf_printf(&auth,
                                SIGV4_ALGORITHM " Credential=%s/%s, "

@@ -56,10 +56,12 @@ struct sw_sigv4_params {
 #define SW_SIGV4_MAX_EXPIRES_S 604800L /* seven days, the AWS maximum */
 
 /* Caches signing keys per (date, region, service, access key id): a key is
- * good for a day, and deriving it is four HMACs. Thread-safe; the key
- * material is wiped on replacement and on clean-up. */
-struct sw_sigv4_key_cache {
-  pthread_mutex_t lock;
+ * good for a day, and deriving it is four HMACs. One client signs for
+ * several services (monitoring, cloudtrail, logs, sts), so the cache holds
+ * a few keys; a full cache replaces its least recently used one.
+ * Thread-safe; the key material is wiped on replacement and on clean-up. */
+#define SW_SIGV4_CACHE_SLOTS 6
+struct sw_sigv4_key_slot {
   char date[9];
   char region[64];
   char service[64];
@@ -67,7 +69,12 @@ struct sw_sigv4_key_cache {
   uint8_t key[SW_SHA256_LEN];
   uint8_t secret_tag[SW_SHA256_LEN]; /* SHA-256 of the secret: a rotated
                                         secret under the same key id misses */
-  int valid;
+  unsigned long used; /* the cache's clock at the last hit; 0: empty */
+};
+struct sw_sigv4_key_cache {
+  pthread_mutex_t lock;
+  struct sw_sigv4_key_slot slots[SW_SIGV4_CACHE_SLOTS];
+  unsigned long clock;
   unsigned long hits, misses; /* for benchmarks */
 };
 
