@@ -228,6 +228,12 @@ static int same_str(const char *a, const char *b) {
   return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
 }
 
+int swp_walk_same(const struct swp_walk *a, const struct swp_walk *b) {
+  return a->start_s == b->start_s && a->end_s == b->end_s &&
+         same_str(a->key, b->key) && same_str(a->value, b->value) &&
+         same_str(a->token, b->token);
+}
+
 /* Goes on with the pending walk with the budget left: its queries in
  * order, from the one in progress (from the first when this cycle's
  * queries no longer include it: the walk starts over rather than skip

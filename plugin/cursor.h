@@ -102,6 +102,8 @@ void swp_walk_clear(struct swp_walk *w);
  * -1 (out of memory: no walk). */
 int swp_walk_set(struct swp_walk *w, double start_s, double end_s,
                  const char *key, const char *value, const char *token);
+/* 1 when both walks are the same query at the same place. */
+int swp_walk_same(const struct swp_walk *a, const struct swp_walk *b);
 void swp_cursor_clean_up(struct swp_cursor *c);
 
 /* The live window of the next cycle at now_s. */

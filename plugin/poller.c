@@ -53,6 +53,18 @@ struct secret_rt {
   size_t rec_num, rec_next;
 };
 
+/* What the state file holds besides the window end, to tell whether a
+ * cycle changed it (see step_persist). */
+struct saved_mark {
+  int valid;
+  double at_s; /* when it was written */
+  unsigned long seen_changes;
+  size_t seen_count;
+  double hole_start_s, hole_end_s;
+  struct swp_walk walk, hole_walk;
+  struct swp_secret_state *secrets; /* a copy, secrets_num entries */
+};
+
 struct swp_poller {
   struct swp_account_conf conf;
   char name[300];
@@ -85,6 +97,8 @@ struct swp_poller {
   unsigned long oversized; /* records over the size cap, this cycle */
   c_complain_t c_creds, c_metrics, c_alarms, c_events, c_state, c_records;
   c_complain_t c_oversized, c_reread;
+  struct saved_mark saved; /* what the state file holds */
+  int unsaved; /* a newer last_end than the file's is only in memory */
 };
 
 /* The account's read interval in seconds (collectd's when not set). */
@@ -98,10 +112,20 @@ static void observer(const struct sw_call_info *info, void *ctx) {
   swp_self_record(&p->self, info);
 }
 
+static void mark_clear(struct saved_mark *m) {
+  swp_walk_clear(&m->walk);
+  swp_walk_clear(&m->hole_walk);
+  free(m->secrets);
+  memset(m, 0, sizeof(*m));
+}
+
 void swp_poller_free(void *ptr) {
   struct swp_poller *p = ptr;
   if (p == NULL)
     return;
+  if (p->unsaved) /* shutdown: keep the latest window end */
+    (void)swp_state_save(&p->state, p->conf.state_file, &p->conf, NULL, 0);
+  mark_clear(&p->saved);
   sw_client_free(p->client);
   sw_creds_provider_free(p->creds);
   swp_state_clean_up(&p->state);
@@ -541,6 +565,29 @@ static void envelope_record(const struct sw_ct_event *ev,
   rec->resource_total = rec->resource_count;
 }
 
+/* Whether a LookupEvents event was reported before: its envelope EventId
+ * is the record's eventID, so the Lookback re-read need not parse what it
+ * has seen (most of what it reads). A verifying cycle parses everything:
+ * it counts the watched records each query kind finds. */
+static int known_event(const struct swp_poller *p,
+                       const struct sw_ct_event *ev) {
+  return !p->verifying && ev->event_id[0] != '\0' &&
+         swp_seen_has(p->state.cursor.seen, ev->event_id);
+}
+
+/* The record of a known event, as far as the cursor reads it: its id and
+ * time (it drops the record as seen; nothing else is looked at). */
+static void known_record(const struct sw_ct_event *ev, struct sw_ctrec *rec) {
+  memset(rec, 0, offsetof(struct sw_ctrec, event_name));
+  rec->oversized_bytes = 0;
+  sw_strlcpy(rec->event_id, ev->event_id, sizeof(rec->event_id));
+  if (ev->has_event_time && ev->event_time_s > 0 &&
+      ev->event_time_s < 253402300800.0) {
+    rec->has_event_time = 1;
+    rec->event_time_s = ev->event_time_s;
+  }
+}
+
 /* 1 with *bytes set when rec came from envelope_record. */
 static int oversized_record(const struct sw_ctrec *rec, size_t *bytes) {
   *bytes = rec->oversized_bytes;
@@ -559,7 +606,9 @@ static int take_page(struct swp_poller *p, const void *items, size_t count,
                      int lookup_items, char **next_token, char **token,
                      struct sw_ctrec_list *out, struct sw_error *err) {
   size_t bad = 0;
-  out->items = calloc(count ? count : 1, sizeof(*out->items));
+  /* Not zeroed: every record is filled by the parser, envelope_record or
+   * known_record, and a page of records is large. */
+  out->items = malloc((count ? count : 1) * sizeof(*out->items));
   if (out->items == NULL)
     return sw_error_set(err, SW_ERR_INTERNAL, "out of memory");
   for (size_t i = 0; i < count; i++) {
@@ -570,7 +619,9 @@ static int take_page(struct swp_poller *p, const void *items, size_t count,
     memcpy(&text, item + text_off, sizeof(text));
     memcpy(&len, item + len_off, sizeof(len));
     sw_error_clear(&perr);
-    if (lookup_items && ((const struct sw_ct_event *)item)->oversized)
+    if (lookup_items && known_event(p, (const struct sw_ct_event *)item))
+      known_record((const struct sw_ct_event *)item, &out->items[out->count++]);
+    else if (lookup_items && ((const struct sw_ct_event *)item)->oversized)
       envelope_record((const struct sw_ct_event *)item,
                       &out->items[out->count++]);
     else if (text == NULL ||
@@ -972,19 +1023,85 @@ static void step_dispatch(struct swp_poller *p) {
                  SWP_DS_GAUGE, p->max_lag_s, 0);
 }
 
+/* The state file is rewritten (two fsyncs) only when what it holds
+ * changed: seen ids, counters, alarm states, metric timestamps, a hole or
+ * a walk. The window end moves every cycle; on its own it is written at
+ * least every STATE_REFRESH_S (Lookback / 2 when shorter) and at shutdown.
+ * After a crash the first cycle then reaches back that much further, and
+ * the seen ids in the file (written whenever one was added) drop what was
+ * reported. */
+#define STATE_REFRESH_S 300.0
+
+static int state_unchanged(const struct swp_poller *p) {
+  const struct saved_mark *m = &p->saved;
+  const struct swp_cursor *c = &p->state.cursor;
+  double refresh = fmin(STATE_REFRESH_S, (double)p->conf.lookback_s / 2);
+  return m->valid && p->cycle_now_s >= m->at_s &&
+         p->cycle_now_s - m->at_s < refresh &&
+         m->seen_changes == swp_seen_changes(c->seen) &&
+         m->seen_count == swp_seen_count(c->seen) &&
+         m->hole_start_s == c->hole_start_s && m->hole_end_s == c->hole_end_s &&
+         swp_walk_same(&m->walk, &c->walk) &&
+         swp_walk_same(&m->hole_walk, &c->hole_walk) &&
+         memcmp(m->secrets, p->state.secrets,
+                p->state.secrets_num * sizeof(*m->secrets)) == 0;
+}
+
+/* Remembers what was just written (out of memory: nothing, so the next
+ * cycle writes again). */
+static void mark_saved(struct swp_poller *p) {
+  struct saved_mark *m = &p->saved;
+  const struct swp_cursor *c = &p->state.cursor;
+  size_t n = p->state.secrets_num;
+  mark_clear(m);
+  m->secrets = malloc((n ? n : 1) * sizeof(*m->secrets));
+  if (m->secrets == NULL ||
+      (c->walk.end_s > 0 &&
+       swp_walk_set(&m->walk, c->walk.start_s, c->walk.end_s, c->walk.key,
+                    c->walk.value, c->walk.token) != 0) ||
+      (c->hole_walk.end_s > 0 &&
+       swp_walk_set(&m->hole_walk, c->hole_walk.start_s, c->hole_walk.end_s,
+                    c->hole_walk.key, c->hole_walk.value,
+                    c->hole_walk.token) != 0)) {
+    mark_clear(m);
+    return;
+  }
+  if (n > 0)
+    memcpy(m->secrets, p->state.secrets, n * sizeof(*m->secrets));
+  m->walk.start_s = c->walk.start_s;
+  m->walk.end_s = c->walk.end_s;
+  m->hole_walk.start_s = c->hole_walk.start_s;
+  m->hole_walk.end_s = c->hole_walk.end_s;
+  m->at_s = p->cycle_now_s;
+  m->seen_changes = swp_seen_changes(c->seen);
+  m->seen_count = swp_seen_count(c->seen);
+  m->hole_start_s = c->hole_start_s;
+  m->hole_end_s = c->hole_end_s;
+  m->valid = 1;
+}
+
 static void step_persist(struct swp_poller *p) {
   char why[1024];
+  if (state_unchanged(p)) {
+    p->unsaved = 1;
+    return;
+  }
+  mark_clear(&p->saved);
   if (swp_state_save(&p->state, p->conf.state_file, &p->conf, why,
-                     sizeof(why)) != 0)
+                     sizeof(why)) != 0) {
+    p->unsaved = 1;
     c_complain(LOG_ERR, &p->c_state,
                "secretwatch plugin: account %s: the state file %s cannot be "
                "written (%s); records may be reported again after a restart",
                p->conf.name, p->conf.state_file, why);
-  else
-    c_release(LOG_NOTICE, &p->c_state,
-              "secretwatch plugin: account %s: the state file is written "
-              "again",
-              p->conf.name);
+    return;
+  }
+  mark_saved(p);
+  p->unsaved = 0;
+  c_release(LOG_NOTICE, &p->c_state,
+            "secretwatch plugin: account %s: the state file is written "
+            "again",
+            p->conf.name);
 }
 
 /* ---- step: watchdog ---- */

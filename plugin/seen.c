@@ -15,6 +15,7 @@ struct swp_seen {
   struct entry *slots;
   size_t cap; /* power of two */
   size_t count;
+  unsigned long changes; /* ids added or dropped, ever */
 };
 
 static uint64_t hash_id(const char *id) {
@@ -94,6 +95,7 @@ int swp_seen_add(struct swp_seen *s, const char *id, double event_time_s) {
     return -1;
   s->slots[i].time_s = event_time_s;
   s->count++;
+  s->changes++;
   return 1;
 }
 
@@ -124,11 +126,16 @@ size_t swp_seen_prune(struct swp_seen *s, double cutoff_s) {
   s->cap = cap;
   keep = s->count - keep;
   s->count -= keep;
+  s->changes++;
   return keep;
 }
 
 size_t swp_seen_count(const struct swp_seen *s) {
   return s->count;
+}
+
+unsigned long swp_seen_changes(const struct swp_seen *s) {
+  return s->changes;
 }
 
 int swp_seen_foreach(const struct swp_seen *s,

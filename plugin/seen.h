@@ -25,6 +25,9 @@ int swp_seen_add(struct swp_seen *s, const char *id, double event_time_s);
 /* Drops every id whose event time is before cutoff_s. Returns how many. */
 size_t swp_seen_prune(struct swp_seen *s, double cutoff_s);
 size_t swp_seen_count(const struct swp_seen *s);
+/* Grows whenever an id was added or dropped: the set is unchanged while it
+ * stays the same. */
+unsigned long swp_seen_changes(const struct swp_seen *s);
 
 /* Calls fn for every entry (in no particular order); stops early when fn
  * returns non-zero and returns that value. */
