@@ -115,14 +115,28 @@ static int parse_log_event(struct json_object *e, size_t i, void *item,
   ev->ingestion_time_ms = -1;
   if (!json_object_is_type(e, json_type_object))
     return skip_event(ev, SKIP_BAD);
-  if (json_object_object_get_ex(e, "message", &msg) &&
-      json_object_is_type(msg, json_type_string) &&
-      (size_t)json_object_get_string_len(msg) > SW_LOGS_MAX_MESSAGE)
-    return skip_event(ev, SKIP_OVERSIZED);
   if (sw_json_int64(e, "timestamp", &v) == 0)
     ev->timestamp_ms = v;
   if (sw_json_int64(e, "ingestionTime", &v) == 0)
     ev->ingestion_time_ms = v;
+  if (json_object_object_get_ex(e, "message", &msg) &&
+      json_object_is_type(msg, json_type_string) &&
+      (size_t)json_object_get_string_len(msg) > SW_LOGS_MAX_MESSAGE) {
+    /* Kept without its text: the id and time still say a matching record
+     * was there. Without an id it cannot be told from the next one. */
+    ev->oversized = 1;
+    ev->message_len = (size_t)json_object_get_string_len(msg);
+    if (sw_svc_json_dup(e, "eventId", 1024, &ev->event_id, err) ||
+        sw_svc_json_dup(e, "logStreamName", 1024, &ev->log_stream_name, err)) {
+      if (err->kind != SW_ERR_PARSE)
+        return -1;
+      sw_error_clear(err);
+      return skip_event(ev, SKIP_OVERSIZED);
+    }
+    if (ev->event_id == NULL)
+      return skip_event(ev, SKIP_OVERSIZED);
+    return 0;
+  }
   if (sw_svc_json_dup(e, "eventId", 1024, &ev->event_id, err) ||
       sw_svc_json_dup(e, "logStreamName", 1024, &ev->log_stream_name, err) ||
       sw_svc_json_dup_len(e, "message", SW_LOGS_MAX_MESSAGE,
@@ -141,8 +155,10 @@ static void drop_skipped_events(struct sw_logs_filter_resp *out) {
   size_t kept = 0;
   for (size_t i = 0; i < out->count; i++) {
     struct sw_logs_event *ev = &out->events[i];
-    if (ev->message == NULL &&
-        (ev->message_len == SKIP_BAD || ev->message_len == SKIP_OVERSIZED)) {
+    if (ev->oversized)
+      out->oversized++; /* kept, with its envelope only */
+    else if (ev->message == NULL && (ev->message_len == SKIP_BAD ||
+                                     ev->message_len == SKIP_OVERSIZED)) {
       out->skipped++;
       if (ev->message_len == SKIP_OVERSIZED)
         out->oversized++;

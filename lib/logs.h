@@ -43,6 +43,10 @@ struct sw_logs_event {
   int64_t ingestion_time_ms; /* -1 when absent */
   char *message;             /* heap or NULL (a CloudTrail record for us) */
   size_t message_len;
+  /* 1 when the message was over SW_LOGS_MAX_MESSAGE: kept with its id,
+   * stream and time (message NULL, message_len its length), so a
+   * matching record is never lost silently. */
+  int oversized;
 };
 
 struct sw_logs_filter_resp {
@@ -50,8 +54,10 @@ struct sw_logs_filter_resp {
   size_t count;
   char *next_token; /* heap or NULL when done */
   size_t skipped;   /* events left out: not an object, an id or stream name
-                       over 1024 bytes, a message over SW_LOGS_MAX_MESSAGE */
-  size_t oversized; /* of those, the ones whose message was too big */
+                       over 1024 bytes, a message over SW_LOGS_MAX_MESSAGE
+                       with no eventId */
+  size_t oversized; /* events whose message was over SW_LOGS_MAX_MESSAGE:
+                       kept (oversized set) or, without an id, left out */
 };
 void sw_logs_filter_resp_clean_up(struct sw_logs_filter_resp *r);
 
@@ -59,7 +65,8 @@ char *sw_logs_filter_log_events_request(const struct sw_logs_filter_req *req,
                                         struct sw_error *err);
 /* events[] (at most SW_SVC_MAX_LIST) and nextToken. One unusable event
  * never fails the page (it would block every later record while it stays
- * in the window): it is left out and counted in skipped (and oversized).
+ * in the window): it is left out and counted in skipped; one with a
+ * message over the cap is kept with its envelope (see oversized).
  * An answer that is not an object, too many events or out of memory fail
  * it. */
 int sw_logs_filter_log_events_parse(struct json_object *root,

@@ -588,22 +588,51 @@ static void known_record(const struct sw_ct_event *ev, struct sw_ctrec *rec) {
   }
 }
 
+/* The record of a Logs event whose message was too big to read. The
+ * filter pattern let it through, so it is a Secrets Manager read
+ * (GetSecretValue, or a failed BatchGetSecretValue) whose caller, secret
+ * and outcome are unknown: on_oversized reports it on the account. Its id
+ * is the Logs event's, prefixed so that it never meets a CloudTrail
+ * eventID in the seen set. */
+static void logs_envelope_record(const struct sw_logs_event *ev,
+                                 struct sw_ctrec *rec) {
+  static const char prefix[] = "logs:";
+  memset(rec, 0, sizeof(*rec));
+  memcpy(rec->event_id, prefix, sizeof(prefix));
+  sw_strlcpy(rec->event_id + sizeof(prefix) - 1, ev->event_id,
+             sizeof(rec->event_id) - (sizeof(prefix) - 1));
+  sw_strlcpy(rec->event_name, "GetSecretValue", sizeof(rec->event_name));
+  sw_strlcpy(rec->event_source, "secretsmanager.amazonaws.com",
+             sizeof(rec->event_source));
+  rec->oversized_bytes = ev->message_len ? ev->message_len : 1;
+  rec->read_only = -1;
+  if (ev->timestamp_ms > 0 && ev->timestamp_ms < 253402300800000LL) {
+    rec->has_event_time = 1;
+    rec->event_time_s = (double)ev->timestamp_ms / 1000.0;
+    sw_time_iso8601((time_t)rec->event_time_s, rec->event_time);
+  }
+}
+
 /* 1 with *bytes set when rec came from envelope_record. */
 static int oversized_record(const struct sw_ctrec *rec, size_t *bytes) {
   *bytes = rec->oversized_bytes;
   return rec->oversized_bytes > 0;
 }
 
+/* Which API a page came from: its items are struct sw_ct_event
+ * (LookupEvents) or struct sw_logs_event (FilterLogEvents). */
+enum page_source { SRC_LOOKUP, SRC_LOGS };
+
 /* Takes one answer page: parses the record text of each of its count items
  * (an array of stride-byte structs holding a `char *` text at text_off and
  * a size_t length at len_off) into out, and moves its next token into
  * *token. A record that does not parse is logged and skipped (it cannot be
- * attributed anyway). With lookup_items (items are struct sw_ct_event),
- * an oversized event becomes a record built from its envelope.
+ * attributed anyway). An oversized event becomes a record built from its
+ * envelope; a LookupEvents event already seen is not parsed.
  * 0, or -1 with err on out of memory. */
 static int take_page(struct swp_poller *p, const void *items, size_t count,
                      size_t stride, size_t text_off, size_t len_off,
-                     int lookup_items, char **next_token, char **token,
+                     enum page_source src, char **next_token, char **token,
                      struct sw_ctrec_list *out, struct sw_error *err) {
   size_t bad = 0;
   /* Not zeroed: every record is filled by the parser, envelope_record or
@@ -619,11 +648,14 @@ static int take_page(struct swp_poller *p, const void *items, size_t count,
     memcpy(&text, item + text_off, sizeof(text));
     memcpy(&len, item + len_off, sizeof(len));
     sw_error_clear(&perr);
-    if (lookup_items && known_event(p, (const struct sw_ct_event *)item))
+    if (src == SRC_LOOKUP && known_event(p, (const struct sw_ct_event *)item))
       known_record((const struct sw_ct_event *)item, &out->items[out->count++]);
-    else if (lookup_items && ((const struct sw_ct_event *)item)->oversized)
+    else if (src == SRC_LOOKUP && ((const struct sw_ct_event *)item)->oversized)
       envelope_record((const struct sw_ct_event *)item,
                       &out->items[out->count++]);
+    else if (src == SRC_LOGS && ((const struct sw_logs_event *)item)->oversized)
+      logs_envelope_record((const struct sw_logs_event *)item,
+                           &out->items[out->count++]);
     else if (text == NULL ||
              sw_ctrec_parse(text, len, &out->items[out->count], &perr) != 0)
       bad++;
@@ -679,8 +711,8 @@ static int fetch_lookup(void *ctx, const struct swp_query *q, char **token,
   if (rc == 0)
     rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
                    offsetof(struct sw_ct_event, cloudtrail_event),
-                   offsetof(struct sw_ct_event, cloudtrail_event_len), 1,
-                   &resp.next_token, token, out, err);
+                   offsetof(struct sw_ct_event, cloudtrail_event_len),
+                   SRC_LOOKUP, &resp.next_token, token, out, err);
   sw_ct_lookup_resp_clean_up(&resp);
   if (rc == 0 && p->verifying) {
     unsigned long n = count_watched(p, out);
@@ -718,14 +750,18 @@ static int fetch_logs(void *ctx, const struct swp_query *q, char **token,
   req.limit = LOGS_PAGE_LIMIT;
   rc = sw_logs_filter_log_events(p->client, &req, &resp, err);
   if (rc == 0) {
-    /* Events the parser left out (one bad event never fails a page). */
-    p->unparsed += resp.skipped - resp.oversized;
+    /* Events the parser left out (one bad event never fails a page);
+     * oversized ones are counted on their own, kept or not. */
+    size_t kept = 0;
+    for (size_t i = 0; i < resp.count; i++)
+      kept += resp.events[i].oversized != 0;
+    p->unparsed += resp.skipped - (resp.oversized - kept);
     p->oversized += resp.oversized;
   }
   if (rc == 0)
     rc = take_page(p, resp.events, resp.count, sizeof(*resp.events),
                    offsetof(struct sw_logs_event, message),
-                   offsetof(struct sw_logs_event, message_len), 0,
+                   offsetof(struct sw_logs_event, message_len), SRC_LOGS,
                    &resp.next_token, token, out, err);
   sw_logs_filter_resp_clean_up(&resp);
   return rc;
@@ -961,12 +997,12 @@ static int step_events(struct swp_poller *p) {
               p->conf.name);
   /* A record over the size cap cannot be checked; it may have been made
    * that big on purpose (userAgent and errorMessage are the caller's).
-   * LookupEvents reads among them were notified from their envelope. */
+   * The reads among them were notified from their envelope. */
   if (p->oversized > 0)
     c_complain(LOG_WARNING, &p->c_oversized,
                "secretwatch plugin: account %s: %lu CloudTrail record(s) over "
-               "%zu bytes this cycle cannot be checked (reads among those "
-               "from LookupEvents are notified from the event envelope)",
+               "%zu bytes this cycle cannot be checked (the reads among "
+               "them are notified from the event's envelope)",
                p->conf.name, p->oversized, (size_t)SW_CT_MAX_EVENT_JSON);
   else
     c_release(LOG_NOTICE, &p->c_oversized,

@@ -361,6 +361,42 @@ def replay_real_records(h):
           h)
 
 
+def oversized_logs_event(h):
+    """A Logs event whose message is over the 256 KB cap (AWS refuses such
+    an event; an endpoint may not): notified once, from its envelope, on
+    the account (caller and secret unknown), and counted as a read and an
+    unexpected read of the watched secret."""
+    before = h.csv_last("TopSecretInfo", "derive-reads-unexpected") or 0
+    now = time.time()
+    rec = {"eventVersion": "1.09", "eventID": "oversized-logs-record-1",
+           "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                      time.gmtime(now)),
+           "eventSource": "secretsmanager.amazonaws.com",
+           "eventName": "GetSecretValue", "awsRegion": "us-east-1",
+           "userAgent": "x" * (300 << 10),
+           "requestParameters": {"secretId": "TopSecretInfo"}}
+    h.client("logs").put_log_events(
+        logGroupName=LOG_GROUP,
+        logStreamName="111122223333_CloudTrail_us-east-1",
+        logEvents=[{"timestamp": int(now * 1000),
+                    "message": json.dumps(rec)}])
+
+    def found():
+        return [n for n in h.of_type("secret_access")
+                if n.get("oversized") == "true"]
+    wait_for("the notification of an oversized Logs event", found, 60)
+    time.sleep(5)  # two more cycles: nothing may repeat
+    got = found()
+    check(len(got) == 1 and got[0].get("PluginInstance") == "prod" and
+          got[0].get("Severity") == "FAILURE" and
+          "oversized" in got[0]["_message"] and
+          got[0].get("event_id", "").startswith("logs:"),
+          "oversized Logs event: one FAILURE on the account (%d)" % len(got),
+          h)
+    check(h.csv_last("TopSecretInfo", "derive-reads-unexpected") ==
+          before + 1, "oversized Logs event counted as unexpected read", h)
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         print(__doc__)
@@ -511,6 +547,8 @@ def main():
         if h.mode == "json":
             extended(h)
             replay_real_records(h)
+        if h.mode == "logs":
+            oversized_logs_event(h)
 
         with open(os.path.join(h.work, "collectd.log")) as f:
             log = f.read()

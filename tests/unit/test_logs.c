@@ -125,9 +125,11 @@ static struct json_object *log_event(const char *id, const char *msg) {
   return e;
 }
 
-/* Bad events in the middle of a page (a message over the cap, an id over
- * its bound, a stream name over its bound, not an object) are left out and
- * counted; the others are kept in order, one exactly at the cap too. */
+/* Bad events in the middle of a page (an id over its bound, a stream name
+ * over its bound, not an object, a message over the cap without an id) are
+ * left out and counted; a message over the cap with an id is kept with its
+ * envelope only; the others are kept in order, one exactly at the cap
+ * too. */
 static void test_filter_oversized_message(void) {
   size_t big = SW_LOGS_MAX_MESSAGE + 1;
   char *s = malloc(big + 1);
@@ -143,6 +145,9 @@ static void test_filter_oversized_message(void) {
   id[sizeof(id) - 1] = '\0';
   json_object_array_add(arr, log_event("first", "{}"));
   json_object_array_add(arr, log_event("big", s));
+  e = log_event("big-no-id", s);
+  json_object_object_del(e, "eventId");
+  json_object_array_add(arr, e);
   json_object_array_add(arr, log_event(id, "{}")); /* 1025-byte id */
   e = log_event("stream", "{}");
   json_object_object_add(e, "logStreamName", json_object_new_string(id));
@@ -154,17 +159,24 @@ static void test_filter_oversized_message(void) {
   json_object_object_add(root, "events", arr);
   json_object_object_add(root, "nextToken", json_object_new_string("n"));
   SW_CHECK_INT(sw_logs_filter_log_events_parse(root, &r, &err), 0);
-  SW_CHECK_INT(r.count, 3);
+  SW_CHECK_INT(r.count, 4);
   SW_CHECK_INT(r.skipped, 4);
-  SW_CHECK_INT(r.oversized, 1);
+  SW_CHECK_INT(r.oversized, 2);
   SW_CHECK(r.next_token != NULL && strcmp(r.next_token, "n") == 0);
-  if (r.count == 3) {
+  if (r.count == 4) {
     SW_CHECK_STR(r.events[0].event_id, "first");
-    SW_CHECK_STR(r.events[1].event_id, "edge");
-    SW_CHECK_INT(r.events[1].message_len, SW_LOGS_MAX_MESSAGE);
-    SW_CHECK_STR(r.events[2].event_id, "last");
-    SW_CHECK_STR(r.events[2].message, "{}");
-    SW_CHECK_INT(r.events[2].timestamp_ms, 1000);
+    SW_CHECK_INT(r.events[0].oversized, 0);
+    SW_CHECK_STR(r.events[1].event_id, "big");
+    SW_CHECK_INT(r.events[1].oversized, 1);
+    SW_CHECK(r.events[1].message == NULL);
+    SW_CHECK_INT(r.events[1].message_len, big);
+    SW_CHECK_INT(r.events[1].timestamp_ms, 1000);
+    SW_CHECK_STR(r.events[2].event_id, "edge");
+    SW_CHECK_INT(r.events[2].oversized, 0);
+    SW_CHECK_INT(r.events[2].message_len, SW_LOGS_MAX_MESSAGE);
+    SW_CHECK_STR(r.events[3].event_id, "last");
+    SW_CHECK_STR(r.events[3].message, "{}");
+    SW_CHECK_INT(r.events[3].timestamp_ms, 1000);
   }
   sw_logs_filter_resp_clean_up(&r);
   json_object_put(root);
