@@ -7,10 +7,13 @@
 static void quoted(struct sw_buf *b, const char *s) {
   sw_buf_append_char(b, '"');
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
       sw_buf_append_char(b, '\\');
-    /* A line break would end the option: the plugin never needs one. */
-    sw_buf_append_char(b, (*s == '\n' || *s == '\r') ? ' ' : *s);
+    /* ARNs and names come from AWS: a line break would end the option and
+     * start another, other control characters have no business in a
+     * config file. The plugin needs none of them. */
+    sw_buf_append_char(b, (c < 0x20 || c == 0x7f) ? ' ' : *s);
   }
   sw_buf_append_char(b, '"');
 }

@@ -28,14 +28,16 @@ static void log_to_stderr(enum sw_log_level level, const char *msg, void *ctx) {
 
 /* -v: one line per AWS call (operation, attempts, time, outcome). */
 static void observe_call(const struct sw_call_info *info, void *ctx) {
-  char desc[700] = "ok";
+  char desc[700] = "ok", clean[700];
   if (info->err)
     sw_error_describe(info->err, desc, sizeof(desc));
+  /* The error message is AWS's text: one line, no control characters. */
+  sw_text_sanitize_str(clean, sizeof(clean), desc);
   fprintf(stderr,
           "secretwatch-provision: aws %s.%s: %d attempt%s, %.0f ms: "
           "%s\n",
           sw_service_name(info->service), info->operation, info->attempts,
-          info->attempts == 1 ? "" : "s", info->latency_ms, desc);
+          info->attempts == 1 ? "" : "s", info->latency_ms, clean);
 }
 
 static const char *env(const char *name) {

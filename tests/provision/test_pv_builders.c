@@ -8,6 +8,13 @@
 #include "provision/names.h"
 #include "provision/pattern.h"
 #include "provision/policy.h"
+#include "provision/report.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define ACCT "111122223333"
 #define SARN "arn:aws:secretsmanager:us-east-1:" ACCT ":secret:TopSecret-AbCdEf"
@@ -325,6 +332,136 @@ static void test_collectd_block_has_the_contract_options(void) {
   sw_buf_clean_up(&b);
 }
 
+/* Names and ARNs in the block come from AWS: whatever they hold, each
+ * option stays one line with one quoted value, and no control character
+ * reaches the file. */
+static void test_collectd_block_quotes_hostile_text(void) {
+  static const char hostile[] =
+      "x\"\n  EndpointURL \"http://evil\"\r\x1b[31m\t\\\x7f%n";
+  struct pv_conf_secret s = {hostile, hostile, hostile, hostile,
+                             hostile, NULL,    0};
+  struct pv_conf_in in = {hostile, "us-east-1", hostile, hostile, hostile,
+                          hostile, hostile,     &s,      1};
+  struct sw_buf b;
+  int lines = 0, bad = 0;
+  sw_buf_init(&b, 0);
+  SW_CHECK_INT(pv_collectd_config(&in, &b), 0);
+  for (const char *t = sw_buf_cstr(&b); *t; t++) {
+    unsigned char c = (unsigned char)*t;
+    lines += c == '\n';
+    bad += (c < 0x20 && c != '\n') || c == 0x7f;
+  }
+  SW_CHECK_INT(bad, 0);
+  /* LoadPlugin, <Plugin>, <Account>, 7 account options, Events, Watchdog,
+   * <Secret>, 5 secret options, </Secret>, </Account>, </Plugin> */
+  SW_CHECK_INT(lines, 21);
+  SW_CHECK(strstr(sw_buf_cstr(&b), "\n  EndpointURL \"http://evil") == NULL);
+  /* every quote inside a value is escaped: each line has exactly two
+   * unescaped quotes (tag lines and options alike) or none */
+  for (const char *t = sw_buf_cstr(&b); *t;) {
+    int quotes = 0;
+    for (; *t && *t != '\n'; t++) {
+      if (*t == '\\' && t[1]) {
+        t++;
+        continue;
+      }
+      quotes += *t == '"';
+    }
+    SW_CHECK(quotes == 0 || quotes == 2);
+    if (*t)
+      t++;
+  }
+  sw_buf_clean_up(&b);
+}
+
+/* Runs fn with stdout and stderr going to one temporary file; returns
+ * what they wrote (heap, NUL-terminated) or NULL. */
+static char *captured(void (*fn)(void)) {
+  FILE *tmp = tmpfile();
+  int out, err;
+  long n;
+  char *text = NULL;
+  if (tmp == NULL)
+    return NULL;
+  fflush(stdout);
+  fflush(stderr);
+  out = dup(1);
+  err = dup(2);
+  dup2(fileno(tmp), 1);
+  dup2(fileno(tmp), 2);
+  fn();
+  fflush(stdout);
+  fflush(stderr);
+  dup2(out, 1);
+  dup2(err, 2);
+  close(out);
+  close(err);
+  if ((n = ftell(tmp)) >= 0 && (text = calloc(1, (size_t)n + 1)) != NULL) {
+    rewind(tmp);
+    if (fread(text, 1, (size_t)n, tmp) != (size_t)n)
+      text[0] = '\0';
+  }
+  fclose(tmp);
+  return text;
+}
+
+static const char hostile_text[] =
+    "AccessDenied\n[1] FAKE LINE\r\x1b[2J\x07%n%s\xff\xfe\t end";
+
+static void report_text_mode(void) {
+  struct pv_report *r = pv_report_new("status", 0, 1);
+  pv_report_item(r, "alarm", hostile_text, "error", hostile_text);
+  pv_report_error(r, hostile_text);
+  pv_report_free(r);
+}
+
+static void report_json_mode(void) {
+  struct pv_report *r = pv_report_new("status", 1, 0);
+  pv_report_meta(r, "account", hostile_text);
+  pv_report_item(r, "alarm", hostile_text, "error", hostile_text);
+  pv_report_error(r, hostile_text);
+  pv_report_finish(r, "failed");
+  pv_report_free(r);
+}
+
+/* Text from AWS (error messages, names, states) reaches the provisioner's
+ * output only through the report: in text mode every item and error is
+ * one line without control characters (the colours are the report's own
+ * escape sequences, only around the action word); in JSON mode the
+ * document parses and holds no control character either. */
+static void test_report_output_is_safe_from_aws_text(void) {
+  char *t = captured(report_text_mode);
+  int lines = 0, bad = 0;
+  SW_CHECK(t != NULL);
+  for (const char *c = t ? t : ""; *c; c++) {
+    if (*c == '\n') {
+      lines++;
+      SW_CHECK(strncmp(c + 1, "[1] FAKE", 8) != 0);
+    } else if (*c == '\x1b') {
+      /* only the report's own colour codes */
+      bad += strncmp(c, "\x1b[31m", 5) != 0 && strncmp(c, "\x1b[0m", 4) != 0;
+    } else {
+      bad += (unsigned char)*c < 0x20 || *c == 0x7f;
+    }
+  }
+  SW_CHECK_INT(lines, 2);
+  SW_CHECK_INT(bad, 0);
+  SW_CHECK(t && strstr(t, "%n%s") != NULL); /* printed, not interpreted */
+  free(t);
+  t = captured(report_json_mode);
+  SW_CHECK(t != NULL);
+  if (t) {
+    /* the error line on stderr first, then the document */
+    char *doc = strchr(t, '{');
+    struct json_object *o = doc ? json_tokener_parse(doc) : NULL;
+    SW_CHECK(o != NULL);
+    SW_CHECK(strstr(t, "\\u001b") == NULL && strchr(t, '\x1b') == NULL);
+    SW_CHECK(strstr(t, "\\n") == NULL && strstr(t, "\\r") == NULL);
+    json_object_put(o);
+  }
+  free(t);
+}
+
 int main(void) {
   SW_RUN(test_names_derive_from_stack_account_region);
   SW_RUN(test_names_use_partition_overrides_and_refuse_long_names);
@@ -339,5 +476,7 @@ int main(void) {
   SW_RUN(test_pattern_refuses_unquotable_or_overlong_input);
   SW_RUN(test_partial_arn_needs_the_random_suffix);
   SW_RUN(test_collectd_block_has_the_contract_options);
+  SW_RUN(test_collectd_block_quotes_hostile_text);
+  SW_RUN(test_report_output_is_safe_from_aws_text);
   return sw_test_done();
 }
