@@ -39,9 +39,10 @@ class Harness(swharness.Harness):
         self.prefix = os.path.join(self.work, "root")
         self.restarts = os.path.join(self.work, "restarts.log")
         # The role runs collectd -T itself: an ASan plugin needs the
-        # runtime preloaded into collectd (only there), through a wrapper.
+        # runtime preloaded into collectd (only there), and SW_VALGRIND=1
+        # runs collectd under valgrind, both through a wrapper.
         self.collectd_bin = COLLECTD
-        if swharness.is_asan(so):
+        if swharness.wrapper_needed(so):
             self.collectd_bin = swharness.collectd_wrapper(
                 os.path.join(self.work, "collectd-asan"), so, self.report_dir)
 

@@ -19,16 +19,17 @@ sw_work sw-demo-test
 out=$WORK/demo.out
 # contrib/demo.sh starts collectd itself. For an ASan plugin the runtime
 # must be preloaded into collectd alone (preloaded into the whole demo, its
-# tools hang): demo.sh runs $DEMO_COLLECTD when it is set.
+# tools hang), and under SW_VALGRIND=1 collectd alone runs under valgrind:
+# demo.sh runs $DEMO_COLLECTD when it is set.
 demo_env=
-if sw_is_asan "$build/plugin/secretwatch.so"; then
+if sw_is_asan "$build/plugin/secretwatch.so" || sw_valgrind_on; then
   sw_collectd_wrapper "$WORK/collectd-asan" "$build/plugin/secretwatch.so"
   demo_env="DEMO_COLLECTD=$WORK/collectd-asan"
 fi
 t0=$(date +%s)
 # shellcheck disable=SC2086 # demo_env: one word without blanks, or nothing
 DEMO_SKIP_DEPS=1 DEMO_SKIP_BUILD=1 DEMO_BUILD_DIR="$build" \
-  timeout -k 10 170 env $demo_env bash "$src/contrib/demo.sh" >"$out" 2>&1
+  timeout -k 10 "$(sw_scale 170)" env $demo_env bash "$src/contrib/demo.sh" >"$out" 2>&1
 rc=$?
 elapsed=$(($(date +%s) - t0))
 fails=0
@@ -47,7 +48,7 @@ has() { grep -qF -- "$1" "$out"; }
 after() { grep -A1 -F -- "$1" "$out" | grep -qF -- "$2"; }
 
 check "demo.sh exits 0 (rc $rc)" test "$rc" = 0
-check "finished in under two minutes ($elapsed s)" test "$elapsed" -lt 120
+check "finished in under two minutes ($elapsed s)" test "$elapsed" -lt "$(sw_scale 120)"
 check "honeytoken read: FAILURE notification" \
   after "[FAILURE] secretwatch-demo-decoy/secret_access-GetSecretValue" \
   "demo-decoy read by arn:aws:iam::111122223333:user/intruder from 198.51.100.77"

@@ -15,9 +15,25 @@ runtime preloaded (only collectd: collectd_env(), collectd_wrapper()),
 leak checking off (collectd leaks at exit; valgrind in collectd_T.sh and
 the unit tests check ours) and halt on error; Harness.close() and
 run_collectd_T() fail the test when a report is found.
+
+Under SW_VALGRIND=1 (tests/run.sh --deep; a normal RelWithDebInfo build of
+the plugin, an ASan one is skipped), every collectd started here (-f by
+Harness.start_collectd, -T by run_collectd_T, any by collectd_wrapper or
+collectd_argv) runs under valgrind's memcheck with our suppressions
+(tests/plugin/valgrind.supp), writing valgrind.<pid>.xml/.log into the
+report directory. A collectd process fails the test (the same checks as the
+sanitizer reports: sanitizer_reports()) when valgrind found any error
+(invalid read/write/free, use of uninitialised memory, ...) anywhere in the
+process, or a definitely lost block allocated under a frame in
+secretwatch.so; collectd's own leaks at exit are not ours. SW_TIME_SCALE
+(default 3 under valgrind, else 1) stretches every time-out here (see
+scaled()); SW_VALGRIND_TRACK_FDS=1 adds --track-fds=yes and
+SW_VALGRIND_OPTS further valgrind options.
 """
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -26,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import xml.etree.ElementTree as ET
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
@@ -39,6 +56,13 @@ APP_KEY = "AKIAAWSSIMAPPSERVER1"
 # What a sanitizer writes when it finds an error in our code.
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
                    "ERROR: LeakSanitizer")
+VALGRIND = "/usr/bin/valgrind"
+# Default time-out factor under valgrind: collectd starts and runs a read
+# cycle 1.2-2 times slower here (mostly waiting on the network), far
+# slower on a loaded machine.
+VALGRIND_TIME_SCALE = 3
+# The object whose definitely lost blocks are ours (lib/ is linked into it).
+OUR_OBJECT = "secretwatch.so"
 
 
 def skip(why):
@@ -48,9 +72,32 @@ def skip(why):
     sys.exit(77)
 
 
+def valgrind_enabled():
+    """True when SW_VALGRIND asks for collectd under valgrind (1, yes,
+    true, on)."""
+    return os.environ.get("SW_VALGRIND", "").lower() in ("1", "yes", "true",
+                                                         "on")
+
+
+def time_scale():
+    """The factor every time-out of the harness is stretched by:
+    SW_TIME_SCALE when set (a number >= 1), else VALGRIND_TIME_SCALE under
+    valgrind, else 1."""
+    try:
+        return max(1.0, float(os.environ["SW_TIME_SCALE"]))
+    except (KeyError, ValueError):
+        return float(VALGRIND_TIME_SCALE) if valgrind_enabled() else 1.0
+
+
+def scaled(seconds):
+    """seconds times time_scale()."""
+    return seconds * time_scale()
+
+
 def wait_for(what, fn, timeout_s=30, step_s=0.5):
     """Polls fn until it returns something true and returns that; raises
-    AssertionError after timeout_s."""
+    AssertionError after timeout_s (stretched by time_scale())."""
+    timeout_s = scaled(timeout_s)
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         got = fn()
@@ -139,15 +186,143 @@ def sanitizer_env(env, so, report_dir):
     return env
 
 
+# ---- valgrind --------------------------------------------------------------
+
+def valgrind_argv(report_dir, so=None):
+    """The valgrind command line (a list) to put before a collectd command
+    when valgrind_enabled(), else []. Its reports go to
+    report_dir/valgrind.<pid>.{xml,log} (one pair per process; the
+    directory is created). Skips when valgrind is missing or so is an ASan
+    build (valgrind runs the normal build)."""
+    if not valgrind_enabled():
+        return []
+    if not os.path.exists(VALGRIND):
+        skip("SW_VALGRIND=1 but valgrind is not installed")
+    if so is not None and os.path.exists(so) and is_asan(so):
+        skip("SW_VALGRIND=1 needs the normal build of the plugin, not ASan")
+    os.makedirs(report_dir, exist_ok=True)
+    os.chmod(report_dir, 0o1777)  # exec children run as nobody
+    supp = os.path.join(source_dir(), "tests", "plugin", "valgrind.supp")
+    argv = [VALGRIND, "--tool=memcheck", "--leak-check=full",
+            "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+            # frames of a module unloaded before the leak check stay named
+            "--keep-debuginfo=yes", "--num-callers=30",
+            # exec's fork before its exec runs collectd code: not checked
+            "--child-silent-after-fork=yes",
+            "--suppressions=" + supp,
+            "--xml=yes",
+            "--xml-file=" + os.path.join(report_dir, "valgrind.%p.xml"),
+            "--log-file=" + os.path.join(report_dir, "valgrind.%p.log")]
+    if os.environ.get("SW_VALGRIND_TRACK_FDS") == "1":
+        argv.append("--track-fds=yes")
+    argv += os.environ.get("SW_VALGRIND_OPTS", "").split()
+    return argv
+
+
+def collectd_argv(args, report_dir, so=None):
+    """[COLLECTD] + args, under valgrind (valgrind_argv) when
+    valgrind_enabled()."""
+    return valgrind_argv(report_dir, so) + [COLLECTD] + list(args)
+
+
+def _vg_text(node, tag):
+    e = node.find(tag)
+    return e.text if e is not None and e.text else ""
+
+
+def _vg_error(err):
+    """(kind, text, ours) of one <error> of valgrind's XML: ours when a
+    frame of one of its stacks is in OUR_OBJECT."""
+    kind = _vg_text(err, "kind")
+    what = _vg_text(err, "what") or _vg_text(err, "xwhat/text")
+    lines = ["%s: %s" % (kind, what)]
+    ours = False
+    for child in err:
+        if child.tag == "auxwhat":
+            lines.append("  " + (child.text or ""))
+        elif child.tag == "xauxwhat":
+            lines.append("  " + _vg_text(child, "text"))
+        elif child.tag == "stack":
+            for fr in child.findall("frame"):
+                obj = _vg_text(fr, "obj")
+                if obj.endswith("/" + OUR_OBJECT):
+                    ours = True
+                where = _vg_text(fr, "file")
+                if where:
+                    where = " (%s:%s)" % (where, _vg_text(fr, "line"))
+                lines.append("    %s %s%s [%s]" % (
+                    _vg_text(fr, "ip"), _vg_text(fr, "fn") or "???", where,
+                    os.path.basename(obj)))
+    return kind, "\n".join(lines), ours
+
+
+def valgrind_check(report_dir):
+    """Reads every report_dir/valgrind.<pid>.xml. Returns (processes,
+    problems, notes): how many collectd processes valgrind watched, the
+    texts of the errors that fail a test (every non-leak error; a definite
+    leak only with a frame in secretwatch.so) and notes (leaks not ours,
+    processes that did not finish their leak check)."""
+    problems, notes, procs = [], [], 0
+    if not report_dir or not os.path.isdir(report_dir):
+        return 0, problems, notes
+    for name in sorted(os.listdir(report_dir)):
+        if not (name.startswith("valgrind.") and name.endswith(".xml")):
+            continue
+        procs += 1
+        with open(os.path.join(report_dir, name), errors="replace") as f:
+            text = f.read()
+        others = 0
+        # One <error> at a time: the file of a process killed mid-run
+        # (SIGKILL, time-out) ends anywhere.
+        for m in re.finditer(r"<error>.*?</error>", text, re.S):
+            try:
+                kind, desc, ours = _vg_error(ET.fromstring(m.group(0)))
+            except ET.ParseError:
+                problems.append("%s: unreadable <error>: %s"
+                                % (name, m.group(0)[:2000]))
+                continue
+            if kind.startswith("Leak_") and not ours:
+                others += 1
+            elif kind.startswith("Leak_") and kind != "Leak_DefinitelyLost":
+                others += 1
+            else:
+                problems.append("%s: %s" % (name, desc))
+        if others:
+            notes.append("%s: %d leak(s) of collectd or its libraries, "
+                         "not ours" % (name, others))
+        if "<state>FINISHED</state>" not in text:
+            notes.append("%s: the process did not finish (killed?): no "
+                         "leak check" % name)
+        log = os.path.join(report_dir, name[:-4] + ".log")
+        try:
+            with open(log, errors="replace") as f:
+                ltext = f.read()
+        except OSError:
+            ltext = ""
+        if "the 'impossible' happened" in ltext or \
+                "Valgrind's memory management: out of memory" in ltext:
+            problems.append("%s: valgrind failed:\n%s"
+                            % (name, ltext[-3000:]))
+    return procs, problems, notes
+
+
 def sanitizer_reports(report_dir, logs=()):
-    """The sanitizer reports found: every file in report_dir, plus the
-    lines of the given log files that carry a sanitizer's error mark.
-    Returns a list of texts (empty: none)."""
+    """The sanitizer reports found: every file in report_dir (valgrind's
+    judged by valgrind_check()), plus the lines of the given log files that
+    carry a sanitizer's error mark. Returns a list of texts (empty:
+    none)."""
     found = []
     if report_dir and os.path.isdir(report_dir):
         for name in sorted(os.listdir(report_dir)):
-            with open(os.path.join(report_dir, name), errors="replace") as f:
+            path = os.path.join(report_dir, name)
+            if name.startswith("valgrind.") or not os.path.isfile(path):
+                continue
+            with open(path, errors="replace") as f:
                 found.append("%s:\n%s" % (name, f.read()[-8000:]))
+        bad = valgrind_check(report_dir)[1]
+        if bad:
+            found.append("valgrind (memcheck) found %d error(s) in "
+                         "collectd:\n%s" % (len(bad), "\n".join(bad)[:20000]))
     for path in logs:
         try:
             with open(path, errors="replace") as f:
@@ -176,36 +351,50 @@ def collectd_env(so=None, report_dir=None, extra=None):
     return env
 
 
+def wrapper_needed(so):
+    """True when collectd must be started through collectd_wrapper() for
+    the plugin so to be checked: an ASan build, or SW_VALGRIND=1."""
+    return valgrind_enabled() or (so is not None and os.path.exists(so) and
+                                  is_asan(so))
+
+
 def collectd_wrapper(path, so, report_dir):
     """Writes an executable script at path that runs collectd with its
     arguments, with the sanitizer environment for so set only for collectd
-    (for a caller that takes the collectd program, e.g. the Ansible role).
-    Returns path; for a normal build the script just execs collectd."""
+    and, under SW_VALGRIND=1, under valgrind (reports in report_dir), for a
+    caller that takes the collectd program (e.g. the Ansible role). Returns
+    path; otherwise the script just execs collectd."""
     env = sanitizer_env({}, so, report_dir)
-    sets = "".join("%s='%s' " % (k, env[k]) for k in sorted(env))
+    sets = "".join("%s=%s " % (k, shlex.quote(env[k])) for k in sorted(env))
+    argv = collectd_argv([], report_dir, so)
     with open(path, "w") as f:
-        f.write("#!/bin/sh\n# collectd for a sanitizer build of the plugin "
-                "(tests/lib/swharness.py)\nexec env %s%s \"$@\"\n"
-                % (sets, COLLECTD))
+        f.write("#!/bin/sh\n# collectd for a sanitizer or valgrind run of "
+                "the plugin (tests/lib/swharness.py)\nexec env %s%s \"$@\"\n"
+                % (sets, " ".join(shlex.quote(a) for a in argv)))
     os.chmod(path, 0o755)
     return path
 
 
 def run_collectd_T(conf, so, env=None, timeout_s=60, report_dir=None):
     """`collectd -T -C conf` with the environment env (default
-    collectd_env()) and the sanitizer environment for so. Returns the
+    collectd_env()) and the sanitizer environment for so, under valgrind
+    when SW_VALGRIND=1 (timeout_s stretched by time_scale()). Returns the
     CompletedProcess (text); raises AssertionError with the report when a
-    sanitizer reported an error."""
+    sanitizer or valgrind reported an error."""
     rdir = report_dir or tempfile.mkdtemp(prefix="sw-sanitizer-")
     env = sanitizer_env(env if env is not None else collectd_env(), so, rdir)
     try:
-        r = subprocess.run([COLLECTD, "-T", "-C", conf], capture_output=True,
-                           text=True, env=env, timeout=timeout_s)
+        r = subprocess.run(collectd_argv(["-T", "-C", conf], rdir, so),
+                           capture_output=True, text=True, env=env,
+                           timeout=scaled(timeout_s))
         bad = sanitizer_reports(rdir)
         bad += [r.stderr for m in SANITIZER_MARKS if m in r.stderr][:1]
         if bad:
             raise AssertionError("sanitizer report from collectd -T:\n" +
-                                 "\n".join(bad) + r.stdout + r.stderr)
+                                 "\n".join(bad) + "\n" + r.stdout +
+                                 r.stderr)
+        if valgrind_enabled():
+            print("valgrind: collectd -T checked, no error")
         return r
     finally:
         if report_dir is None:
@@ -270,9 +459,12 @@ def start_awssim(simdir, log_path, timeout_s=20):
 
 def stop_process(p, timeout_s=20):
     """Stops a process started in its own session: SIGTERM to its process
-    group, then SIGKILL after timeout_s. Only this group is signalled."""
+    group, then SIGKILL after timeout_s (stretched by time_scale(): under
+    valgrind collectd needs the time for its leak check). Only this group
+    is signalled."""
     if p is None or p.poll() is not None:
         return
+    timeout_s = scaled(timeout_s)
     try:
         os.killpg(p.pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -340,6 +532,10 @@ class Harness:
             bad = None
         except AssertionError as e:
             bad = str(e)
+        if valgrind_enabled():
+            procs, _, notes = valgrind_check(self.report_dir)
+            print("valgrind: %d collectd process(es) checked%s" % (
+                procs, "".join("\n  note: " + n for n in notes)))
         if keep or os.environ.get("SW_KEEP") or \
                 os.environ.get("SW_KEEP_WORK"):
             print("work dir kept: " + self.work)
@@ -523,15 +719,17 @@ LoadPlugin unixsock
 
     def start_collectd(self, conf=None, sock=None, timeout_s=20):
         """Starts `collectd -f -C conf` (default self.collectd_conf) with
-        collectd_env(), output in work/collectd.out, and waits for its
-        unixsock socket (default self.sock). Raises AssertionError when
-        collectd exits first."""
+        collectd_env() (under valgrind when SW_VALGRIND=1), output in
+        work/collectd.out, and waits for its unixsock socket (default
+        self.sock; timeout_s stretched by time_scale()). Raises
+        AssertionError when collectd exits first."""
         conf = conf or self.collectd_conf
         sock = sock or self.sock
         if os.path.exists(sock):
             os.unlink(sock)
-        self.collectd = self.spawn([COLLECTD, "-f", "-C", conf],
-                                   self.collectd_out, env=self.collectd_env())
+        self.collectd = self.spawn(
+            collectd_argv(["-f", "-C", conf], self.report_dir, self.so),
+            self.collectd_out, env=self.collectd_env())
         wait_for("collectd's unixsock socket",
                  lambda: os.path.exists(sock) or
                  self.collectd.poll() is not None, timeout_s, 0.2)
@@ -548,8 +746,8 @@ LoadPlugin unixsock
         self.check_sanitizers()
 
     def run_collectd_T(self, conf, timeout_s=60, extra_env=None):
-        """`collectd -T -C conf` with this harness's environment; see the
-        module function."""
+        """`collectd -T -C conf` with this harness's environment (under
+        valgrind when SW_VALGRIND=1); see the module function."""
         return run_collectd_T(conf, self.so, collectd_env(None, None,
                                                           extra_env),
                               timeout_s, self.report_dir)
@@ -607,3 +805,24 @@ def run_checks(h, ck, body):
         return ck.finish()
     finally:
         h.close(keep=bool(os.environ.get("SW_KEEP")))
+
+
+def main(argv):
+    """Command line for the shell tests (swharness.sh):
+    `swharness.py valgrind-check DIR` prints what valgrind_check(DIR) found
+    and exits 1 when an error fails the test, else 0."""
+    if len(argv) == 3 and argv[1] == "valgrind-check":
+        procs, bad, notes = valgrind_check(argv[2])
+        for text in bad:
+            print(text)
+        for n in notes:
+            print("note: " + n)
+        print("valgrind: %d collectd process(es) checked, %d error(s)"
+              % (procs, len(bad)))
+        return 1 if bad else 0
+    sys.stderr.write("usage: swharness.py valgrind-check DIR\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

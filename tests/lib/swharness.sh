@@ -16,8 +16,20 @@
 #                             when SO is an ASan build
 #   sw_collectd_wrapper F SO  F: a script that runs collectd as sw_collectd
 #                             does, for a program that starts collectd
-#   sw_sanitizer_check        prints the sanitizer reports written by
-#                             sw_collectd runs; returns 1 when there are any
+#   sw_sanitizer_check        prints the sanitizer (and valgrind) reports
+#                             written by sw_collectd runs; returns 1 when
+#                             there are any
+#   sw_valgrind_on            true under SW_VALGRIND=1 (tests/run.sh --deep)
+#   sw_scale SECS             SECS stretched by the time-out factor
+#                             (SW_TIME_SCALE; 3 under valgrind, else 1)
+#
+# Under SW_VALGRIND=1, sw_collectd and sw_collectd_wrapper run collectd under
+# valgrind's memcheck (the normal build; an ASan one is skipped), each
+# process writing $WORK/sanitizer/valgrind.<pid>.{xml,log}. What fails a
+# test is judged by swharness.py (valgrind_check: any error, or a definite
+# leak with a frame in secretwatch.so): sw_sanitizer_check reports it, and
+# the exit trap of sw_work turns the test's exit status into 1 when a
+# report was left unchecked.
 
 SW_COLLECTD=/usr/sbin/collectd
 SW_PY=${SW_PYTHON:-/usr/bin/python3}
@@ -45,12 +57,65 @@ sw_is_asan() {
   nm -D "$1" 2>/dev/null | grep '__asan_init' >/dev/null
 }
 
+sw_valgrind_on() {
+  case "${SW_VALGRIND:-}" in 1 | yes | true | on) return 0 ;; esac
+  return 1
+}
+
+sw_scale() { # sw_scale SECS: SECS times the time-out factor, rounded up
+  sw_f=${SW_TIME_SCALE:-}
+  if [ -z "$sw_f" ]; then
+    if sw_valgrind_on; then sw_f=3; else sw_f=1; fi
+  fi
+  awk -v s="$1" -v f="$sw_f" 'BEGIN { if (f < 1) f = 1; v = s * f;
+    printf "%d\n", (v == int(v)) ? v : int(v) + 1 }'
+}
+
+# sw_valgrind_cmd: the valgrind command line (one line, words without
+# blanks) to put before collectd; its reports go to $WORK/sanitizer.
+sw_valgrind_cmd() {
+  mkdir -p "$WORK/sanitizer" && chmod 1777 "$WORK/sanitizer"
+  # exec's fork before its exec runs collectd code: not checked
+  printf '%s' "/usr/bin/valgrind --tool=memcheck --leak-check=full \
+--show-leak-kinds=definite --errors-for-leak-kinds=definite \
+--keep-debuginfo=yes --num-callers=30 --child-silent-after-fork=yes \
+--suppressions=$SW_SRC/tests/plugin/valgrind.supp --xml=yes \
+--xml-file=$WORK/sanitizer/valgrind.%p.xml \
+--log-file=$WORK/sanitizer/valgrind.%p.log"
+  [ "${SW_VALGRIND_TRACK_FDS:-}" = 1 ] && printf ' %s' --track-fds=yes
+  [ -n "${SW_VALGRIND_OPTS:-}" ] && printf ' %s' "$SW_VALGRIND_OPTS"
+  echo
+}
+
+sw_valgrind_need() { # sw_valgrind_need SO: skip unless valgrind can run SO
+  [ -x /usr/bin/valgrind ] || sw_skip "SW_VALGRIND=1 but valgrind is not installed"
+  if sw_is_asan "$1"; then
+    sw_skip "SW_VALGRIND=1 needs the normal build of the plugin, not ASan"
+  fi
+}
+
+# The valgrind reports of $WORK/sanitizer, judged by swharness.py; prints
+# them, returns 1 when one fails the test.
+sw_valgrind_check() {
+  ls "$WORK/sanitizer"/valgrind.*.xml >/dev/null 2>&1 || return 0
+  "$SW_PY" "$SW_SRC/tests/lib/swharness.py" valgrind-check "$WORK/sanitizer"
+}
+
 sw_cleanup() {
+  sw_status=$?
   if [ -n "$SIM_PID" ]; then
     kill "$SIM_PID" 2>/dev/null
     wait "$SIM_PID" 2>/dev/null
   fi
+  # A valgrind report the test did not look at still fails it.
+  if [ -n "$WORK" ] && [ -d "$WORK/sanitizer" ] && [ "$sw_status" != 1 ] &&
+    ! sw_valgrind_check >"$WORK/valgrind.check" 2>&1; then
+    echo "FAIL valgrind reported an error in collectd"
+    cat "$WORK/valgrind.check"
+    sw_status=1
+  fi
   [ -n "$WORK" ] && rm -rf "$WORK"
+  exit "$sw_status"
 }
 
 sw_work() {
@@ -100,8 +165,14 @@ sw_asan_runtime() {
 }
 
 sw_collectd() {
-  sw_so=$1 sw_secs=$2
+  sw_so=$1 sw_secs=$(sw_scale "$2")
   shift 2
+  if sw_valgrind_on; then
+    sw_valgrind_need "$sw_so"
+    # shellcheck disable=SC2046 # words without blanks
+    timeout -k 30 "$sw_secs" $(sw_valgrind_cmd) "$SW_COLLECTD" "$@"
+    return
+  fi
   if ! sw_is_asan "$sw_so"; then
     timeout "$sw_secs" "$SW_COLLECTD" "$@"
     return
@@ -132,7 +203,14 @@ sw_collectd() {
 sw_collectd_wrapper() { # sw_collectd_wrapper FILE SO
   # FILE: a script running collectd with its arguments, with the ASan
   # runtime preloaded into collectd only, for a program that runs collectd
-  # itself. Its reports: $WORK/sanitizer (ASan) and collectd's stderr.
+  # itself. Its reports: $WORK/sanitizer (ASan, valgrind) and collectd's
+  # stderr. Under SW_VALGRIND=1: collectd under valgrind.
+  if sw_valgrind_on; then
+    sw_valgrind_need "$2"
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "$(sw_valgrind_cmd)" "$SW_COLLECTD" >"$1"
+    chmod 755 "$1"
+    return
+  fi
   sw_rt=$(sw_asan_runtime "$2")
   [ -n "$sw_rt" ] || sw_skip "ASan build, but no libasan.so to preload into collectd"
   mkdir -p "$WORK/sanitizer" && chmod 1777 "$WORK/sanitizer"
@@ -148,9 +226,17 @@ sw_sanitizer_check() {
   sw_found=0
   for f in "$WORK"/sanitizer/*; do
     [ -f "$f" ] || continue
+    case "${f##*/}" in valgrind.*) continue ;; esac
     echo "---- sanitizer report $f"
     cat "$f"
     sw_found=1
   done
+  if ! sw_valgrind_check >"$WORK/valgrind.check" 2>&1; then
+    echo "---- valgrind report"
+    cat "$WORK/valgrind.check"
+    sw_found=1
+  elif [ -s "$WORK/valgrind.check" ]; then
+    tail -n 1 "$WORK/valgrind.check" # how many processes were checked
+  fi
   [ "$sw_found" = 0 ]
 }
