@@ -313,6 +313,8 @@ class ProvisionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tool_calls = set()
+        cls.outputs = []  # (arguments, stdout + stderr) of every run
+        cls.never_shown = {"alice's secret key": None}  # what no output may hold
         cls.sim = Sim()
         # An unowned secret to watch and an unowned trail: never touched.
         sm = cls.sim.client("secretsmanager")
@@ -328,12 +330,17 @@ class ProvisionTest(unittest.TestCase):
             cls.sim.stop()
 
     # --- helpers --------------------------------------------------------------------
-    def run_tool(self, *args, stack=STACK, json_out=False, timeout=300, env_endpoint=False):
+    def run_tool(self, *args, stack=STACK, json_out=False, timeout=300, env_endpoint=False,
+                 creds=None):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "AWS_ACCESS_KEY_ID": self.sim.acct["access_key_id"],
                "AWS_SECRET_ACCESS_KEY": self.sim.acct["secret_access_key"],
                "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
                "AWS_EC2_METADATA_DISABLED": "true"}
+        if creds:  # temporary credentials: a session token too
+            env.update(AWS_ACCESS_KEY_ID=creds["access_key_id"],
+                       AWS_SECRET_ACCESS_KEY=creds["secret_access_key"],
+                       AWS_SESSION_TOKEN=creds["session_token"])
         if env_endpoint:
             # As against AWS: no --endpoint-url, so no simulator mail spool.
             env.update(AWS_ENDPOINT_URL=self.sim.url, AWS_CA_BUNDLE=self.sim.ca)
@@ -345,6 +352,7 @@ class ProvisionTest(unittest.TestCase):
             cmd += ["--output", "json"]
         p = subprocess.run(cmd + list(args), env=env, capture_output=True, text=True,
                            timeout=timeout)
+        type(self).outputs.append((" ".join(args), p.stdout + p.stderr))
         sys.stderr.write("$ %s\n%s%s[exit %d]\n" % (" ".join(args), p.stdout, p.stderr,
                                                    p.returncode))
         doc = None
@@ -663,10 +671,30 @@ class ProvisionTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertNotIn("pending", {i["action"] for i in doc["items"]})
 
+    def test_045_verbose_runs_with_session_credentials(self):
+        """-v traces every AWS call; with temporary credentials (a session
+        token) too. What they must never show is collected for test_98."""
+        creds = self.sim.admin("POST", "credentials", {"duration_s": 3600})
+        sm = self.sim.client("secretsmanager")
+        decoy = [s for s in sm.list_secrets()["SecretList"] if s["Name"].endswith(DECOY)]
+        self.assertTrue(decoy, "the decoy secret exists after apply")
+        type(self).never_shown.update({
+            "alice's secret key": self.sim.acct["secret_access_key"],
+            "the session's secret key": creds["secret_access_key"],
+            "the session token": creds["session_token"],
+            "the decoy's value": sm.get_secret_value(SecretId=decoy[0]["ARN"])["SecretString"],
+            "the unowned secret's value": "app-password"})
+        for args in (("plan", "-v"), ("status", "-v"), ("collectd-config", "-v")):
+            rc, out, err = self.run_tool(*args, creds=creds)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("secretwatch-provision: aws ", err, "-v traces the calls")
+        rc, doc, err = self.run_tool("status", "-v", json_out=True, creds=creds)
+        self.assertEqual(rc, 0, err)
+
     def test_05_verify_reports_each_stage_latency(self):
         with Ticker(self.sim):
             rc, doc, err = self.run_tool("verify", "--secret", DECOY, "--timeout", "90",
-                                         "--poll-interval", "1", json_out=True)
+                                         "--poll-interval", "1", "-v", json_out=True)
         self.assertEqual(rc, 0, err)
         stages = {s["stage"]: s for s in doc["stages"]}
         for name in ("cloudtrail", "log-event", "metric", "alarm", "sns-publish"):
@@ -971,6 +999,19 @@ class ProvisionTest(unittest.TestCase):
         names = [t["Name"] for t in ct.describe_trails()["trailList"]]
         self.assertNotIn("legacy-trail", names)
         self.assertIn(UNOWNED_TRAIL, names)
+
+    def test_98_no_key_token_or_secret_value_in_any_output(self):
+        """Every run of the tool in this class (text, JSON, -v traces,
+        errors): none shows a secret key, a session token or a secret's
+        value."""
+        shown = type(self).never_shown
+        self.assertTrue(all(shown.values()), "test_045 collected the values: %r"
+                        % sorted(k for k, v in shown.items() if not v))
+        self.assertGreater(len(type(self).outputs), 20)
+        leaks = ["%s in the output of %r" % (what, args)
+                 for args, text in type(self).outputs
+                 for what, value in shown.items() if value and value in text]
+        self.assertEqual(leaks, [])
 
     def test_99_provision_policy_grants_exactly_what_the_tool_calls(self):
         """contrib/iam/provision-policy.json: every operation the tool made in
