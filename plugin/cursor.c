@@ -403,13 +403,29 @@ void swp_strategy_init(struct swp_strategy *s, size_t secrets_num) {
   s->est_event_name = 1;
   s->est_per_secret = (double)(secrets_num ? secrets_num : 1);
   s->last = SWP_STRATEGY_EVENT_NAME;
+  s->other_age = 1000000; /* never */
 }
+
+/* A switch on an old estimate must save at least a quarter of the pages:
+ * two kinds that cost about the same do not take turns. Right after a
+ * switch both costs are fresh, and the cheaper one is taken back at once. */
+#define STRATEGY_SWITCH 0.75
+/* The kind not in use is tried again as its estimate fades (5% a cycle):
+ * what it costs changes with the traffic. */
+#define STRATEGY_FADE 0.95
 
 enum swp_strategy_kind swp_strategy_choose(const struct swp_strategy *s,
                                            int per_secret_ok) {
-  if (per_secret_ok && s->est_per_secret < s->est_event_name)
-    return SWP_STRATEGY_PER_SECRET;
-  return SWP_STRATEGY_EVENT_NAME;
+  double margin = s->other_age <= 1 ? 1.0 : STRATEGY_SWITCH;
+  if (!per_secret_ok)
+    return SWP_STRATEGY_EVENT_NAME;
+  if (s->last == SWP_STRATEGY_PER_SECRET)
+    return s->est_event_name < s->est_per_secret * margin
+               ? SWP_STRATEGY_EVENT_NAME
+               : SWP_STRATEGY_PER_SECRET;
+  return s->est_per_secret < s->est_event_name * margin
+             ? SWP_STRATEGY_PER_SECRET
+             : SWP_STRATEGY_EVENT_NAME;
 }
 
 void swp_strategy_update(struct swp_strategy *s, enum swp_strategy_kind used,
@@ -417,12 +433,16 @@ void swp_strategy_update(struct swp_strategy *s, enum swp_strategy_kind used,
   /* A cut-short cycle only says "at least this many". */
   double seen = complete ? (double)pages : (double)pages * 2;
   double min_per = (double)(secrets_num ? secrets_num : 1);
+  if (used != s->last)
+    s->other_age = 1; /* the kind left behind was measured last cycle */
+  else if (s->other_age < 1000000)
+    s->other_age++;
   s->last = used;
   if (used == SWP_STRATEGY_EVENT_NAME) {
     s->est_event_name = fmax(1, seen);
-    s->est_per_secret = fmax(min_per, s->est_per_secret * 0.9);
+    s->est_per_secret = fmax(min_per, s->est_per_secret * STRATEGY_FADE);
   } else {
     s->est_per_secret = fmax(min_per, seen);
-    s->est_event_name = fmax(1, s->est_event_name * 0.9);
+    s->est_event_name = fmax(1, s->est_event_name * STRATEGY_FADE);
   }
 }
