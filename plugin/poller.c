@@ -16,6 +16,7 @@
 #include "lib/cloudtrail.h"
 #include "lib/cloudwatch.h"
 #include "lib/credentials.h"
+#include "lib/crypto.h"
 #include "lib/logs.h"
 #include "lib/sts.h"
 #include "lib/text.h"
@@ -23,9 +24,11 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* CloudTrail LookupEvents: 2 requests/s per account and region. */
 #define LOOKUP_RATE_PER_S 2.0
@@ -99,6 +102,13 @@ struct swp_poller {
   c_complain_t c_oversized, c_reread;
   struct saved_mark saved; /* what the state file holds */
   int unsaved; /* a newer last_end than the file's is only in memory */
+  /* Throttled by AWS although this collectd keeps to the rate: other
+   * pollers share the account's budget (see events_backoff). */
+  int local_budget_spent;  /* this cycle: our own bucket said no */
+  unsigned int ev_backoff; /* bound of the next pause, in cycles */
+  unsigned long ev_resume; /* first cycle that reads events again */
+  unsigned int seed;       /* rand_r state for the pauses */
+  c_complain_t c_backoff;
 };
 
 /* The account's read interval in seconds (collectd's when not set). */
@@ -206,6 +216,9 @@ struct swp_poller *swp_poller_new(struct swp_account_conf *conf,
   C_COMPLAIN_INIT(&p->c_records);
   C_COMPLAIN_INIT(&p->c_oversized);
   C_COMPLAIN_INIT(&p->c_reread);
+  C_COMPLAIN_INIT(&p->c_backoff);
+  if (sw_random_bytes(&p->seed, sizeof(p->seed)) != 0)
+    p->seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)p;
   swp_strategy_init(&p->strategy, conf->secrets_num);
   p->per_secret_verified = -1;
   fallback_bucket_key(conf, "ct", key, sizeof(key));
@@ -690,10 +703,12 @@ static int fetch_lookup(void *ctx, const struct swp_query *q, char **token,
   struct sw_ct_lookup_req req;
   struct sw_ct_lookup_resp resp;
   int rc;
-  if (swp_ratelimit_take(p->ct_bucket, wait_budget_ms(p)) != 0)
+  if (swp_ratelimit_take(p->ct_bucket, wait_budget_ms(p)) != 0) {
+    p->local_budget_spent = 1;
     return sw_error_set(err, SW_ERR_THROTTLED,
                         "LookupEvents budget (2/s per account and region) "
                         "spent for this cycle");
+  }
   memset(&req, 0, sizeof(req));
   memset(&resp, 0, sizeof(resp));
   req.start_time_s = (int64_t)q->start_s;
@@ -737,9 +752,11 @@ static int fetch_logs(void *ctx, const struct swp_query *q, char **token,
   struct sw_logs_filter_req req;
   struct sw_logs_filter_resp resp;
   int rc;
-  if (swp_ratelimit_take(p->logs_bucket, wait_budget_ms(p)) != 0)
+  if (swp_ratelimit_take(p->logs_bucket, wait_budget_ms(p)) != 0) {
+    p->local_budget_spent = 1;
     return sw_error_set(err, SW_ERR_THROTTLED,
                         "FilterLogEvents budget spent for this cycle");
+  }
   memset(&req, 0, sizeof(req));
   memset(&resp, 0, sizeof(resp));
   req.log_group_name = p->conf.log_group;
@@ -862,6 +879,42 @@ static unsigned long reverify_cycles(const struct swp_poller *p) {
   return n >= 1 ? (unsigned long)n - 1 : 0;
 }
 
+static const struct swp_query_attr event_name_attr = {"EventName",
+                                                      "GetSecretValue"};
+
+/* Sets o to the one EventName query. Returns NULL (nothing to free). */
+static struct swp_query_attr *event_name_query(struct swp_cursor_opts *o,
+                                               enum swp_strategy_kind *kind) {
+  *kind = SWP_STRATEGY_EVENT_NAME;
+  o->attrs = &event_name_attr;
+  o->attrs_num = 1;
+  return NULL;
+}
+
+/* Sets o to one ResourceName query per secret, then the EventName query
+ * when with_event_name (last: per-secret pages are counted first).
+ * Returns the array to free, or NULL with the EventName query alone when
+ * out of memory. */
+static struct swp_query_attr *per_secret_queries(const struct swp_poller *p,
+                                                 struct swp_cursor_opts *o,
+                                                 int with_event_name,
+                                                 enum swp_strategy_kind *kind) {
+  size_t n = p->conf.secrets_num;
+  struct swp_query_attr *attrs = calloc(n + 1, sizeof(*attrs));
+  if (attrs == NULL)
+    return event_name_query(o, kind);
+  for (size_t i = 0; i < n; i++) {
+    attrs[i].key = "ResourceName";
+    attrs[i].value = p->conf.secrets[i].secret_id;
+  }
+  if (with_event_name)
+    attrs[n++] = event_name_attr;
+  *kind = SWP_STRATEGY_PER_SECRET;
+  o->attrs = attrs;
+  o->attrs_num = n;
+  return attrs;
+}
+
 /* Chooses this cycle's LookupEvents queries (DESIGN.md 2.4). ResourceName
  * queries only find records that name the secret in `resources`, which
  * GetSecretValue records often lack, so the per-secret strategy is only
@@ -871,21 +924,24 @@ static unsigned long reverify_cycles(const struct swp_poller *p) {
 static struct swp_query_attr *choose_queries(struct swp_poller *p,
                                              struct swp_cursor_opts *o,
                                              enum swp_strategy_kind *kind) {
-  static const struct swp_query_attr event_name = {"EventName",
-                                                   "GetSecretValue"};
-  struct swp_query_attr *attrs;
-  size_t n = p->conf.secrets_num;
-  *kind = swp_strategy_choose(&p->strategy, per_secret_possible(p));
+  const struct swp_cursor *c = &p->state.cursor;
+  const struct swp_walk *w = c->hole_walk.end_s > 0 ? &c->hole_walk
+                             : c->walk.end_s > 0    ? &c->walk
+                                                    : NULL;
   p->verifying = 0;
-  if (*kind == SWP_STRATEGY_PER_SECRET && p->per_secret_verified == 0)
-    *kind = SWP_STRATEGY_EVENT_NAME; /* shown to miss records */
-  if (*kind == SWP_STRATEGY_EVENT_NAME ||
-      (attrs = calloc(n + 1, sizeof(*attrs))) == NULL) {
-    *kind = SWP_STRATEGY_EVENT_NAME;
-    o->attrs = &event_name;
-    o->attrs_num = 1;
-    return NULL;
+  /* A walk in progress keeps the kind of queries it was started with: a
+   * switch would start it over, and a walk that starts over whenever the
+   * kind changes may never reach the end of its window. The strategy
+   * moves on once no walk is left. */
+  if (w != NULL && w->key != NULL) {
+    if (strcmp(w->key, "ResourceName") == 0 && per_secret_possible(p) &&
+        p->per_secret_verified == 1)
+      return per_secret_queries(p, o, 0, kind);
+    return event_name_query(o, kind);
   }
+  *kind = swp_strategy_choose(&p->strategy, per_secret_possible(p));
+  if (*kind == SWP_STRATEGY_EVENT_NAME || p->per_secret_verified == 0)
+    return event_name_query(o, kind); /* 0: shown to miss records */
   /* Re-verify at least once per Lookback: then every record (also one
    * without `resources`, such as most AccessDenied records) is read by an
    * EventName query while it is inside the window, late at worst. */
@@ -895,22 +951,15 @@ static struct swp_query_attr *choose_queries(struct swp_poller *p,
    * stay with the query that needs no verification. */
   if (p->verifying && p->strategy.est_event_name + p->strategy.est_per_secret >
                           (double)max_pages(p)) {
-    free(attrs);
     p->verifying = 0;
-    *kind = SWP_STRATEGY_EVENT_NAME;
-    o->attrs = &event_name;
-    o->attrs_num = 1;
-    return NULL;
+    return event_name_query(o, kind);
   }
-  for (size_t i = 0; i < n; i++) {
-    attrs[i].key = "ResourceName";
-    attrs[i].value = p->conf.secrets[i].secret_id;
+  {
+    struct swp_query_attr *attrs = per_secret_queries(p, o, p->verifying, kind);
+    if (attrs == NULL)
+      p->verifying = 0; /* out of memory: the EventName query alone */
+    return attrs;
   }
-  if (p->verifying)
-    attrs[n++] = event_name; /* last: per-secret pages are counted first */
-  o->attrs = attrs;
-  o->attrs_num = n;
-  return attrs;
 }
 
 /* After a verifying cycle: per-secret queries must have returned at least
@@ -938,6 +987,47 @@ static void finish_verification(struct swp_poller *p) {
                                  : "staying with EventName queries");
 }
 
+/* Most cycles a pause may last: the records of the pause are read by the
+ * next cycle that reads (its window starts at last_end), so a pause only
+ * delays them; this bounds how much. */
+#define EV_BACKOFF_MAX 16u
+
+/* After each events step: AWS throttled a read although this collectd
+ * keeps to the account's rate, so other pollers (other hosts) share the
+ * budget. Pause reading events for a random number of cycles, up to a
+ * bound that doubles with each throttled cycle and halves with each clean
+ * one: a fleet that reads too often spreads out until it fits, and no host
+ * keeps losing to the others at the same moments. Nothing is lost: the
+ * cursor resumes where it stopped. */
+static void events_backoff(struct swp_poller *p, int throttled) {
+  unsigned int cap = EV_BACKOFF_MAX;
+  double backfill_cycles =
+      (double)p->conf.max_backfill_s / fmax(1, interval_s(p)) / 4;
+  if (backfill_cycles < cap)
+    cap = backfill_cycles >= 1 ? (unsigned int)backfill_cycles : 1;
+  if (!throttled) {
+    p->ev_backoff /= 2;
+    if (p->ev_backoff == 0)
+      c_release(LOG_NOTICE, &p->c_backoff,
+                "secretwatch plugin: account %s: LookupEvents is no longer "
+                "throttled; reading CloudTrail records every cycle",
+                p->conf.name);
+    return;
+  }
+  p->ev_backoff = p->ev_backoff ? p->ev_backoff * 2 : 1;
+  if (p->ev_backoff > cap)
+    p->ev_backoff = cap;
+  p->ev_resume =
+      p->cycles + 1 + (unsigned long)(rand_r(&p->seed) % (p->ev_backoff + 1));
+  c_complain(LOG_WARNING, &p->c_backoff,
+             "secretwatch plugin: account %s: AWS throttles LookupEvents "
+             "although this collectd keeps to its rate: other hosts poll the "
+             "same account and region (set Events false on all but one or "
+             "two). Pausing CloudTrail reads for up to %u cycles at a time; "
+             "records are read late, not lost",
+             p->conf.name, p->ev_backoff);
+}
+
 static int step_events(struct swp_poller *p) {
   struct swp_cursor_opts o;
   struct swp_cursor_result res;
@@ -962,6 +1052,7 @@ static int step_events(struct swp_poller *p) {
   p->matched_event_name = p->matched_per_secret = 0;
   p->unparsed = 0;
   p->oversized = 0;
+  p->local_budget_spent = 0;
   if (p->conf.event_source == SWP_SRC_FILTER_LOG_EVENTS) {
     static const struct swp_query_attr none = {NULL, NULL};
     o.fetch = fetch_logs;
@@ -973,7 +1064,13 @@ static int step_events(struct swp_poller *p) {
     o.newest_first = 1;
     attrs = choose_queries(p, &o, &kind);
   }
+  /* The budget is the account's, shared with any other host that reads
+   * it: start at a random moment of the first second (a tenth of the
+   * interval when shorter), so hosts do not lock into the same slots. */
+  swp_ratelimit_jitter(&p->seed, (long)(fmin(1.0, interval_s(p) / 10) * 1000));
   rc = swp_cursor_cycle(&p->state.cursor, &o, &res, &err);
+  events_backoff(p, rc != 0 && err.kind == SW_ERR_THROTTLED &&
+                        !p->local_budget_spent);
   if (p->conf.event_source == SWP_SRC_LOOKUP_EVENTS && !p->verifying)
     swp_strategy_update(&p->strategy, kind, res.pages,
                         res.complete && !res.reread_cut && rc == 0,
@@ -1181,7 +1278,9 @@ static void step_watchdog(struct swp_poller *p) {
                                        start_s, end_s, msg, sizeof(msg))
                 : -1;
     snprintf(check, sizeof(check), "metric-%s", s->instance);
-    if (agree >= 0 && p->conf.events && p->metrics_ok)
+    /* Not while CloudTrail reads are paused after throttling: the records
+     * of the window may not have been read yet. */
+    if (agree >= 0 && p->conf.events && p->metrics_ok && p->ev_backoff == 0)
       swp_wd_report(&p->wd, &p->ident, check, agree, msg);
   }
 }
@@ -1201,7 +1300,8 @@ int swp_poller_read(struct swp_poller *p) {
   p->metrics_ok = step_metrics(p) == 0;
   p->alarms_ok = step_alarms(p) == 0;
   failed = !p->metrics_ok + !p->alarms_ok;
-  if (p->conf.events) {
+  /* A pause after throttling (events_backoff) is not a failure. */
+  if (p->conf.events && p->cycles >= p->ev_resume) {
     steps++;
     failed += step_events(p) != 0;
   }

@@ -16,6 +16,12 @@ struct swp_bucket *swp_ratelimit_get(const char *key, double rate_per_s);
  * reserving when the wait would exceed max_wait_ms. */
 int swp_ratelimit_take(struct swp_bucket *b, long max_wait_ms);
 
+/* Sleeps a random 0..max_ms milliseconds (rand_r on *seed). Hosts of a
+ * fleet that poll one account read at fixed moments of their intervals;
+ * with a pause this random before each cycle's reads, no host keeps
+ * losing the shared rate limit to the others at the same moments. */
+void swp_ratelimit_jitter(unsigned int *seed, long max_ms);
+
 /* For tests: reserves like take but returns the wait in ms instead of
  * sleeping (-1 when over max_wait_ms), at the given monotonic time. */
 long swp_ratelimit_reserve(struct swp_bucket *b, long long now_ms,

@@ -16,7 +16,10 @@
  * SW_BENCH_NO_RATELIMIT=1 lifts the plugin's LookupEvents rate limit.
  * The answer is "ok key=value ..." with the cycles' return codes, the
  * process's user and system CPU (microseconds, cumulative), the wall time
- * of the command, RSS and peak RSS (KiB) and the heap in use (bytes). */
+ * of the command, RSS and peak RSS (KiB), the heap in use (bytes), and,
+ * for the command alone, the LookupEvents calls by lookup attribute
+ * (le_event_name, le_resource_name, le_other: which query strategy the
+ * plugin used) and the notifications dispatched (notifs). */
 #include "mock_collectd.h"
 
 #include "plugin/config.h"
@@ -24,6 +27,7 @@
 #include "plugin/poller.h"
 #include "plugin/ratelimit.h"
 
+#include "lib/cloudtrail.h"
 #include "lib/http.h"
 
 #include <malloc.h>
@@ -51,7 +55,54 @@ int __wrap_swp_ratelimit_take(struct swp_bucket *b, long max_wait_ms) {
     return 0;
   return __real_swp_ratelimit_take(b, max_wait_ms);
 }
+void __real_swp_ratelimit_jitter(unsigned int *seed, long max_ms);
+void __wrap_swp_ratelimit_jitter(unsigned int *seed, long max_ms);
+
+/* Its contract is swp_ratelimit_jitter's: no pause without the limits. */
+void __wrap_swp_ratelimit_jitter(unsigned int *seed, long max_ms) {
+  if (!no_ratelimit)
+    __real_swp_ratelimit_jitter(seed, max_ms);
+}
 #define MAX_CYCLES 10000000L
+
+/* Per command: LookupEvents calls by attribute and notifications (the
+ * link wraps both functions too). */
+static long le_event_name, le_resource_name, le_other, notifs;
+
+int __real_sw_ct_lookup_events(struct sw_client *c,
+                               const struct sw_ct_lookup_req *req,
+                               struct sw_ct_lookup_resp *out,
+                               struct sw_error *err);
+int __wrap_sw_ct_lookup_events(struct sw_client *c,
+                               const struct sw_ct_lookup_req *req,
+                               struct sw_ct_lookup_resp *out,
+                               struct sw_error *err);
+int __real_plugin_dispatch_notification(const notification_t *n);
+int __wrap_plugin_dispatch_notification(const notification_t *n);
+
+/* Counts the call by its lookup attribute, then makes it
+ * (sw_ct_lookup_events' contract, lib/cloudtrail.h). */
+int __wrap_sw_ct_lookup_events(struct sw_client *c,
+                               const struct sw_ct_lookup_req *req,
+                               struct sw_ct_lookup_resp *out,
+                               struct sw_error *err) {
+  if (req->attr_key != NULL && strcmp(req->attr_key, "EventName") == 0)
+    le_event_name++;
+  else if (req->attr_key != NULL && strcmp(req->attr_key, "ResourceName") == 0)
+    le_resource_name++;
+  else
+    le_other++;
+  return __real_sw_ct_lookup_events(c, req, out, err);
+}
+
+/* Counts the notification and keeps the mock from filling up (its copies
+ * are not looked at here); plugin_dispatch_notification's contract. */
+int __wrap_plugin_dispatch_notification(const notification_t *n) {
+  notifs++;
+  if (mock_notifs_num >= MOCK_MAX)
+    mock_notifs_num = 0;
+  return __real_plugin_dispatch_notification(n);
+}
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -96,12 +147,15 @@ static void report(long cycles, long failed, double wall_s) {
   struct mallinfo2 mi = mallinfo2();
   getrusage(RUSAGE_SELF, &ru);
   printf("ok cycles=%ld failed=%ld user_us=%ld sys_us=%ld wall_us=%.0f "
-         "rss_kb=%ld maxrss_kb=%ld heap_bytes=%zu\n",
+         "rss_kb=%ld maxrss_kb=%ld heap_bytes=%zu le_event_name=%ld "
+         "le_resource_name=%ld le_other=%ld notifs=%ld\n",
          cycles, failed,
          (long)ru.ru_utime.tv_sec * 1000000L + (long)ru.ru_utime.tv_usec,
          (long)ru.ru_stime.tv_sec * 1000000L + (long)ru.ru_stime.tv_usec,
-         wall_s * 1e6, rss_kb(), ru.ru_maxrss, mi.uordblks);
+         wall_s * 1e6, rss_kb(), ru.ru_maxrss, mi.uordblks, le_event_name,
+         le_resource_name, le_other, notifs);
   fflush(stdout);
+  le_event_name = le_resource_name = le_other = notifs = 0;
 }
 
 static struct swp_poller *build(const char *config_path, const char *base_dir) {
