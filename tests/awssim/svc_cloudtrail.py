@@ -124,6 +124,46 @@ def decode_token(token, digest, code="InvalidNextTokenException", message="Inval
         raise AwsError(code, message)
 
 
+class TokenFault:
+    """Pagination tokens that stop being honoured (admin action "tokens"): the
+    next `remaining` requests of one operation that carry a token (any token,
+    also one issued before the fault was set), of `account` or of any account
+    when it is None, are refused with the service's invalid-token error, as AWS
+    refuses a token it no longer honours. Tokens themselves stay stateless: with
+    no fault set, a token works again with the same parameters."""
+
+    def __init__(self):
+        self.remaining = 0
+        self.account = None
+        self.refused = 0
+
+    def admin(self, body):
+        """{"invalidate": N (>0: refuse the next N token uses, <=0: clear),
+        "account": id (optional)} sets the fault; without "invalidate" it only
+        reports {"invalidate_remaining", "account", "refused"}."""
+        if "invalidate" in body:
+            n = body["invalidate"]
+            if isinstance(n, str) and re.fullmatch(r"-?[0-9]+", n):
+                n = int(n)
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise AwsError("ValidationException", "invalidate must be an integer")
+            acct = body.get("account")
+            if acct is not None and not isinstance(acct, str):
+                raise AwsError("ValidationException", "account must be a string")
+            self.remaining = max(0, n)
+            self.account = acct or None
+        return {"invalidate_remaining": self.remaining, "account": self.account,
+                "refused": self.refused}
+
+    def take(self, account):
+        """True when this token use is to be refused (and counts it)."""
+        if self.remaining <= 0 or (self.account is not None and self.account != account):
+            return False
+        self.remaining -= 1
+        self.refused += 1
+        return True
+
+
 class TokenBucket:
     """Requests-per-second limiter (per key), as AWS enforces per account and region."""
 
@@ -225,6 +265,7 @@ class Service:
         self.delivered = 0
         self.default_delay_s = None   # None: world.delays["cloudtrail_delivery"]
         self.out_of_order_s = 0.0     # extra random delay per record when > 0
+        self.token_fault = TokenFault()  # LookupEvents NextTokens refused on demand
 
     # ------------------------------------------------------------ API dispatch
     def handle(self, ctx, operation, params):
@@ -568,6 +609,8 @@ class Service:
         position = None
         if p.get("NextToken") is not None:
             position = decode_token(p["NextToken"], digest)
+            if self.token_fault.take(ctx.account_id):
+                raise AwsError("InvalidNextTokenException", "Invalid NextToken")
             if not (isinstance(position, list) and len(position) == 2 and
                     all(isinstance(x, (int, float)) and not isinstance(x, bool)
                         for x in position)):
@@ -785,7 +828,9 @@ class Service:
         exists here, else the first account), "region"} -> {"eventID", "account_id",
         "region", "event_time"}. Records older than 90 days stay out of LookupEvents but
         are still delivered to logging trails' log groups.
-        config: {"out_of_order_s", "delivery_delay_s" (null: world delays)} -> settings."""
+        config: {"out_of_order_s", "delivery_delay_s" (null: world delays)} -> settings.
+        tokens: {"invalidate": N, "account"} -> the next N LookupEvents requests with a
+        NextToken get InvalidNextTokenException (TokenFault.admin)."""
         body = body or {}
         if action == "record":
             rec = body.get("record")
@@ -818,6 +863,8 @@ class Service:
                 self.default_delay_s = None if d is None else float(d)
             return {"out_of_order_s": self.out_of_order_s,
                     "delivery_delay_s": self.default_delay_s}
+        if action == "tokens":
+            return self.token_fault.admin(body)
         raise AwsError("ValidationException", "unknown cloudtrail admin action %s" % action)
 
 

@@ -10,7 +10,7 @@ import re
 
 from errors import AwsError
 from filterpattern import compile_pattern
-from svc_cloudtrail import TokenBucket, decode_token, encode_token, params_digest
+from svc_cloudtrail import TokenBucket, TokenFault, decode_token, encode_token, params_digest
 
 SIGNING_NAME = "logs"
 
@@ -41,6 +41,7 @@ class Service:
         self.groups = {}       # (account, region) -> {name: group}
         self.bucket = TokenBucket(FILTER_RATE, FILTER_RATE)
         self.ingested = 0
+        self.token_fault = TokenFault()   # FilterLogEvents nextTokens refused on demand
 
     # ------------------------------------------------------------ helpers
     def _region(self, ctx):
@@ -364,6 +365,10 @@ class Service:
             pos = (pos[0], pos[1])
             if not isinstance(pos[0], int) or not isinstance(pos[1], str):
                 raise AwsError("InvalidParameterException", "The specified nextToken is invalid.")
+            if self.token_fault.take(ctx.account_id):
+                # what AWS answers for a token it no longer honours (botocore's model
+                # lists InvalidParameterException for FilterLogEvents)
+                raise AwsError("InvalidParameterException", "The specified nextToken is invalid.")
         evs = g["events"]
         first = bisect.bisect_right(evs, pos, key=_order) if pos else \
             bisect.bisect_left(evs, (start if start is not None else -2 ** 63, ""), key=_order)
@@ -394,6 +399,15 @@ class Service:
         if more:
             result["nextToken"] = encode_token(digest, list(last))
         return result
+
+    # ------------------------------------------------------------ admin
+    def admin(self, action, body):
+        """tokens: {"invalidate": N, "account"} -> the next N FilterLogEvents requests with
+        a nextToken get InvalidParameterException "The specified nextToken is invalid."
+        (svc_cloudtrail.TokenFault.admin); without "invalidate" it only reports."""
+        if action == "tokens":
+            return self.token_fault.admin(body or {})
+        raise AwsError("ValidationException", "unknown logs admin action %s" % action)
 
     # ------------------------------------------------------------ metric filters
     def op_PutMetricFilter(self, ctx, p):
