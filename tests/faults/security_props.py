@@ -10,20 +10,22 @@ inside fault_table.py, over everything that run produced):
   accepted (collectd -T refuses the configuration) and a wrong CA fails
   closed with a clear error in the collectd log.
 
+collectd -T runs through tests/lib/swharness.py: under an ASan build of the
+plugin with the ASan runtime preloaded, and a sanitizer report fails.
+
 Usage: security_props.py /path/to/secretwatch.so   Exit 0 pass, 1 fail, 77 skip."""
 import fnmatch
 import json
 import os
 import pwd
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
+import urllib.request
 
-COLLECTD = "/usr/sbin/collectd"
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import swharness  # noqa: E402  (simulator, PluginDir, collectd -T, sanitizers)
+
 BOB = ("AKIAAWSSIMBOB0000001", "bobSecretKey/awssim/00000000000000000000")
 FAILURES = []
 
@@ -64,56 +66,34 @@ def iam_policy(src):
 
 
 class T:
+    """One simulator and a PluginDir (swharness.Harness); collectd -T runs
+    through swharness.run_collectd_T, so an ASan build of the plugin runs
+    with the ASan runtime preloaded and a sanitizer report fails the check
+    that ran it."""
+
     def __init__(self, so):
-        self.work = tempfile.mkdtemp(prefix="swsec-")
-        os.chmod(self.work, 0o755)
-        self.plugins = os.path.join(self.work, "plugins")
-        os.makedirs(self.plugins)
-        shutil.copy(so, os.path.join(self.plugins, "secretwatch.so"))
-        shutil.copy("/usr/lib/collectd/logfile.so", self.plugins)
-        self.sim = None
+        self.so = so
+        self.h = swharness.Harness("swsec-", so)
+        self.work = self.h.work
+        self.plugins = self.h.plugin_dir(so, ("logfile",))
         self.n = 0
 
     def start_sim(self):
-        simdir = os.path.join(self.work, "sim")
-        src = os.environ.get("SW_SOURCE_DIR") or os.path.join(HERE, "..", "..")
-        self.sim = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(src, "tests/awssim/awssim"),
-             "--dir", simdir], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        path = os.path.join(simdir, "awssim.json")
-        for _ in range(200):
-            if os.path.exists(path):
-                break
-            time.sleep(0.1)
-        with open(path) as f:
-            self.cfg = json.load(f)
+        self.h.start_sim()
+        self.cfg = self.h.cfg
 
     def close(self):
-        if self.sim and self.sim.poll() is None:
-            self.sim.send_signal(signal.SIGTERM)
-            try:
-                self.sim.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.sim.kill()
-        shutil.rmtree(self.work, ignore_errors=True)
+        """Stops the simulator; exits 1 when a sanitizer wrote a report."""
+        self.h.close(keep=bool(os.environ.get("SW_KEEP")))
 
     def collectd_T(self, account_body):
         """collectd -T with one account block: (exit status, log text)."""
         self.n += 1
-        log = os.path.join(self.work, "log%d" % self.n)
+        log = "log%d" % self.n
         conf = os.path.join(self.work, "c%d.conf" % self.n)
         with open(conf, "w") as f:
-            f.write("""Hostname "swsec"
-BaseDir "{w}/base"
-PluginDir "{p}"
-TypesDB "/usr/share/collectd/types.db"
-Interval 2
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{log}"
-</Plugin>
+            f.write(self.h.base_conf(self.plugins, hostname="swsec",
+                                     interval=2, log=log) + """\
 LoadPlugin secretwatch
 <Plugin secretwatch>
   <Account "sec">
@@ -125,16 +105,22 @@ LoadPlugin secretwatch
     </Secret>
   </Account>
 </Plugin>
-""".format(w=self.work, p=self.plugins, log=log, body=account_body))
+""".format(body=account_body))
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_ACCESS_KEY_ID=BOB[0], AWS_SECRET_ACCESS_KEY=BOB[1])
-        r = subprocess.run([COLLECTD, "-T", "-C", conf], env=env,
-                           capture_output=True, text=True, timeout=60)
-        text = r.stdout + r.stderr
-        if os.path.exists(log):
-            with open(log, errors="replace") as f:
-                text += f.read()
-        return r.returncode, text
+        try:
+            r = swharness.run_collectd_T(conf, self.so, env, 60,
+                                         self.h.report_dir)
+        except AssertionError as e:   # a sanitizer report
+            check(False, "no sanitizer report from collectd -T (%s)" % conf,
+                  str(e)[-3000:])
+            return -1, str(e)
+        return r.returncode, r.stdout + r.stderr + self.h.log(log, 1 << 20)
+
+    def counters(self):
+        with urllib.request.urlopen(self.h.admin_url + "requests?log=0",
+                                    timeout=20) as r:
+            return json.loads(r.read())
 
 
 def state_refusals(t):
@@ -188,7 +174,7 @@ def tls(t):
                     "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                     os.path.join(t.work, "other.key"), "-out", other, "-days",
                     "2", "-subj", "/CN=wrong CA"], check=True,
-                   capture_output=True)
+                   capture_output=True, timeout=60)
     before = t.counters()
     rc, log = t.collectd_T('    EndpointURL "%s"\n    CAFile "%s"' %
                            (ep, other))
@@ -205,30 +191,18 @@ def tls(t):
           "the right CAFile works (control)", log[-800:])
 
 
-def counters(self):
-    import urllib.request
-    with urllib.request.urlopen(self.cfg["endpoint_http"] +
-                                "/_awssim/requests?log=0", timeout=20) as r:
-        return json.loads(r.read())
-
-
-T.counters = counters
-
-
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
-    if not os.path.exists(COLLECTD):
-        print("skip: collectd-core is not installed")
-        return 77
-    with open(sys.argv[1], "rb") as f:
-        if b"__asan_init" in f.read():
-            print("skip: an AddressSanitizer build cannot be loaded")
-            return 77
-    src = os.environ.get("SW_SOURCE_DIR") or os.path.join(HERE, "..", "..")
-    iam_policy(src)
-    t = T(sys.argv[1])
+    so = sys.argv[1]
+    swharness.need_collectd(("logfile",), so, tools=("openssl",))
+    if swharness.is_asan(so):
+        print("AddressSanitizer build: collectd -T runs with the ASan runtime "
+              "preloaded; every check below runs (none depends on timing or "
+              "memory layout) and any sanitizer report fails it")
+    iam_policy(swharness.source_dir())
+    t = T(so)
     try:
         t.start_sim()
         state_refusals(t)
