@@ -7,8 +7,12 @@ tests/awssim, counts what the simulator saw, and measures CPU, instructions
 an AWS CLI exec script doing the same calls. Writes a Markdown report.
 
 Usage: bench.py --build-dir DIR [--quick] [--out FILE] [--smoke]
+                [--only-scale] [--no-scale]
 --smoke: two cycles against the simulator with its real rate limits, for
-ctest (exit 0 pass, 1 fail, 77 skipped). Every loop and wait is bounded."""
+ctest (exit 0 pass, 1 fail, 77 skipped). Section 8 (scale: strategy
+crossover, a fleet of collectd, 50 accounts) is in scale.py; --only-scale
+runs it alone and rewrites only its part of FILE, --no-scale leaves it out.
+Every loop and wait is bounded."""
 import argparse
 import datetime
 import importlib.util
@@ -24,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 
+sys.dont_write_bytecode = True  # scale.py is imported: no __pycache__ here
 HERE = os.path.dirname(os.path.realpath(__file__))
 SRC = os.path.realpath(os.path.join(HERE, "..", ".."))
 KEY = "AKIAAWSSIMALICE00001"
@@ -647,9 +652,8 @@ def section4_text(base, cd):
     o += ["", "S = %d secrets, R = 0 (the window holds 10 older records). "
           "Same simulator and the same work per cycle: one GetMetricData "
           "for the %d metrics, one DescribeAlarms for the %d alarms, the "
-          "LookupEvents pages of the last 15 minutes (secretwatch reads them "
-          "as two queries, the new part and the re-read, hence 4 calls "
-          "against 3). The collectd rows are `collectd -f` with Interval 1, "
+          "LookupEvents pages of the last 15 minutes (one query over the "
+          "window for both). The collectd rows are `collectd -f` with Interval 1, "
           "logfile and network (UDP to 127.0.0.1:9) and either plugin, for "
           "%.0f s after a warm-up; CPU is the sum of collectd's threads' "
           "schedstat run time over the cycles the simulator counted, minus "
@@ -675,11 +679,22 @@ def section4_text(base, cd):
                                           base["awscli"]["maxrss_kb"])),
            ref["maxrss_kb"] / 1024.0, boto_rss / 1024.0,
            base["awscli"]["maxrss_kb"] / 1024.0), ""]
+    if boto_cpu < 50 * ours_cpu:
+        o += ["Why the 50x target is missed: each cycle is three HTTPS "
+              "requests (libcurl, TLS, loopback TCP) that any implementation "
+              "of the same work makes, and inside collectd every value the "
+              "plugin dispatches (4 or 5 per secret and about 17 on its own "
+              "API use, against the boto3 plugin's 2 per secret) is queued to "
+              "collectd's write threads, which collectd pays for. The cycle "
+              "driver row is the plugin's own work: %.3f ms against the boto3 "
+              "callback's %.3f ms (%.1fx), both back to back." %
+              (base["ours"]["cpu_ms"], base["boto3"]["cpu_ms"],
+               base["boto3"]["cpu_ms"] / base["ours"]["cpu_ms"]), ""]
     return o
 
 
 def report(m, quick, calls, cg, cpu, cpu_events_off, mem, sign, base, cd,
-           took):
+           took, scale_lines=None):
     o = ["# secretwatch benchmark results", "",
          "Produced by `tests/bench/run.sh`%s in %.0f s. Machine: %s CPU(s), "
          "%s, Linux %s, Python %s, load average at the end %s; %s." %
@@ -873,9 +888,13 @@ def report(m, quick, calls, cg, cpu, cpu_events_off, mem, sign, base, cd,
            100.0 * (1 - s["cached"]["ns_per_sig"] /
                     s["uncached"]["ns_per_sig"]),
            s["cached"]["per_s"] / s["botocore"]["per_s"]), ""]
-    o += ["## Not measured here", "",
-          "The scale section of issue 8 (the LookupEvents strategy "
-          "crossover, a fleet of 20 collectd, 50 accounts).", ""]
+    if scale_lines:
+        o += scale_lines
+    else:
+        o += ["## Not measured here", "",
+              "The scale section of issue 8 (the LookupEvents strategy "
+              "crossover, a fleet of 20 collectd, 50 accounts): run with "
+              "`tests/bench/run.sh --scale-only`.", ""]
     return "\n".join(o)
 
 
@@ -914,6 +933,8 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--out")
     ap.add_argument("--baseline-secrets", type=int, default=10)
+    ap.add_argument("--only-scale", action="store_true")
+    ap.add_argument("--no-scale", action="store_true")
     args = ap.parse_args()
     build = os.path.realpath(args.build_dir)
     if not os.path.exists(os.path.join(build, "tests", "bench",
@@ -927,6 +948,17 @@ def main():
     try:
         if args.smoke:
             return smoke(build, work)
+        if args.only_scale:
+            import scale  # tests/bench/scale.py
+            sim = Sim(work, unlimited=True)
+            try:
+                lines = scale.text(scale.run(build, work, sim, args.quick))
+            finally:
+                sim.stop()
+            if args.out:
+                scale.replace_section(args.out, lines)
+            print("\n".join(lines))
+            return 0
         t0 = time.time()
         sim = Sim(work, unlimited=True)
         try:
@@ -949,10 +981,16 @@ def main():
             log("section 4: collectd")
             cd = section_collectd(build, work, sim, args.baseline_secrets,
                                   10 if args.quick else 30)
+            scale_lines = None
+            if not args.no_scale:
+                log("section 8: scale")
+                import scale  # tests/bench/scale.py
+                scale_lines = scale.text(scale.run(build, work, sim,
+                                                   args.quick))
         finally:
             sim.stop()
         text = report(machine(), args.quick, calls, cg, cpu, cpu_off, mem,
-                      sign, base, cd, time.time() - t0)
+                      sign, base, cd, time.time() - t0, scale_lines)
         if args.out:
             with open(args.out, "w") as f:
                 f.write(text)
