@@ -61,17 +61,6 @@ struct call {
   int throttled;
 };
 
-static void default_sleep(long ms) {
-  struct timespec ts;
-  if (ms <= 0)
-    return;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  /* Resume after signals; stop on any other failure. */
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
-
 static char *dup_opt(const char *s) {
   return s ? strdup(s) : NULL;
 }
@@ -100,7 +89,7 @@ struct sw_client *sw_client_new(const struct sw_client_opts *opts,
       opts->max_attempts > 0 ? opts->max_attempts : SW_RETRY_MAX_ATTEMPTS;
   c->max_response_bytes = opts->max_response_bytes;
   c->creds = opts->creds;
-  c->sleep_ms = default_sleep;
+  c->sleep_ms = sw_sleep_ms;
   sw_sigv4_key_cache_init(&c->keys);
   if (c->region == NULL || (opts->endpoint_url && !c->endpoint_url) ||
       (opts->ca_file && !c->ca_file) || (opts->user_agent && !c->user_agent)) {
@@ -131,7 +120,7 @@ void sw_client_set_observer(struct sw_client *c, sw_call_observer_fn fn,
 }
 
 void sw_client_set_sleep(struct sw_client *c, void (*sleep_ms)(long ms)) {
-  c->sleep_ms = sleep_ms ? sleep_ms : default_sleep;
+  c->sleep_ms = sleep_ms ? sleep_ms : sw_sleep_ms;
 }
 
 double sw_client_clock_offset(const struct sw_client *c) {

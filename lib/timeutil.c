@@ -1,11 +1,13 @@
 #include "lib/timeutil.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <time.h>
 
 void sw_time_amz_date(time_t t, char out[17]) {
   struct tm tm;
@@ -137,4 +139,15 @@ long long sw_time_mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sw_sleep_ms(long ms) {
+  struct timespec ts;
+  if (ms <= 0)
+    return;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  /* Resume after signals; stop on any other failure. */
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
 }

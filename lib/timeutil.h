@@ -22,5 +22,8 @@ int sw_time_parse_http_date(const char *s, time_t *epoch_s);
 double sw_time_now(void);
 /* Monotonic milliseconds, for timeouts and rate limiting. */
 long long sw_time_mono_ms(void);
+/* Sleeps ms milliseconds (nothing when ms <= 0); a signal does not cut the
+ * sleep short. */
+void sw_sleep_ms(long ms);
 
 #endif

@@ -4,7 +4,6 @@
 
 #include "lib/timeutil.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,28 +56,17 @@ long swp_ratelimit_reserve(struct swp_bucket *b, long long now_ms,
   return (long)(slot - now_ms);
 }
 
-/* Sleeps ms milliseconds (a signal does not cut it short). */
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  if (ms <= 0)
-    return;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
-
 int swp_ratelimit_take(struct swp_bucket *b, long max_wait_ms) {
   long wait_ms = swp_ratelimit_reserve(b, sw_time_mono_ms(), max_wait_ms);
   if (wait_ms < 0)
     return -1;
-  sleep_ms(wait_ms);
+  sw_sleep_ms(wait_ms);
   return 0;
 }
 
 void swp_ratelimit_jitter(unsigned int *seed, long max_ms) {
   if (max_ms > 0)
-    sleep_ms((long)(rand_r(seed) % (unsigned long)(max_ms + 1)));
+    sw_sleep_ms((long)(rand_r(seed) % (unsigned long)(max_ms + 1)));
 }
 
 void swp_ratelimit_shutdown(void) {
