@@ -403,12 +403,13 @@ void swp_strategy_init(struct swp_strategy *s, size_t secrets_num) {
   s->est_event_name = 1;
   s->est_per_secret = (double)(secrets_num ? secrets_num : 1);
   s->last = SWP_STRATEGY_EVENT_NAME;
-  s->other_age = 1000000; /* never */
+  s->probing = 0;
 }
 
 /* A switch on an old estimate must save at least a quarter of the pages:
- * two kinds that cost about the same do not take turns. Right after a
- * switch both costs are fresh, and the cheaper one is taken back at once. */
+ * two kinds that cost about the same do not take turns. Such a switch is
+ * a probe: when the kind probed turned out dearer than the one left (both
+ * costs fresh), the one left is taken back at once. */
 #define STRATEGY_SWITCH 0.75
 /* The kind not in use is tried again as its estimate fades (5% a cycle):
  * what it costs changes with the traffic. */
@@ -416,7 +417,7 @@ void swp_strategy_init(struct swp_strategy *s, size_t secrets_num) {
 
 enum swp_strategy_kind swp_strategy_choose(const struct swp_strategy *s,
                                            int per_secret_ok) {
-  double margin = s->other_age <= 1 ? 1.0 : STRATEGY_SWITCH;
+  double margin = s->probing ? 1.0 : STRATEGY_SWITCH;
   if (!per_secret_ok)
     return SWP_STRATEGY_EVENT_NAME;
   if (s->last == SWP_STRATEGY_PER_SECRET)
@@ -433,10 +434,8 @@ void swp_strategy_update(struct swp_strategy *s, enum swp_strategy_kind used,
   /* A cut-short cycle only says "at least this many". */
   double seen = complete ? (double)pages : (double)pages * 2;
   double min_per = (double)(secrets_num ? secrets_num : 1);
-  if (used != s->last)
-    s->other_age = 1; /* the kind left behind was measured last cycle */
-  else if (s->other_age < 1000000)
-    s->other_age++;
+  /* A switch right after a probe is the way back; any other is a probe. */
+  s->probing = used != s->last && !s->probing;
   s->last = used;
   if (used == SWP_STRATEGY_EVENT_NAME) {
     s->est_event_name = fmax(1, seen);

@@ -131,7 +131,7 @@ struct swp_strategy {
   double est_event_name; /* pages the EventName query needs */
   double est_per_secret; /* pages the per-secret queries need together */
   enum swp_strategy_kind last;
-  unsigned int other_age; /* cycles since the other kind was measured */
+  int probing; /* last was just tried on an old estimate of its cost */
 };
 void swp_strategy_init(struct swp_strategy *s, size_t secrets_num);
 /* per_secret_ok: every secret has a full ARN to look up by ResourceName. */
