@@ -108,8 +108,12 @@ struct swp_poller {
   unsigned int ev_backoff; /* bound of the next pause, in cycles */
   unsigned long ev_resume; /* first cycle that reads events again */
   unsigned int seed;       /* rand_r state for the pauses */
+  int counted;             /* in pollers_alive */
   c_complain_t c_backoff;
 };
+
+/* Pollers alive in this collectd (see jitter_s). */
+static int pollers_alive;
 
 /* The account's read interval in seconds (collectd's when not set). */
 static double interval_s(const struct swp_poller *p) {
@@ -133,6 +137,8 @@ void swp_poller_free(void *ptr) {
   struct swp_poller *p = ptr;
   if (p == NULL)
     return;
+  if (p->counted)
+    __atomic_sub_fetch(&pollers_alive, 1, __ATOMIC_RELAXED);
   if (p->unsaved) /* shutdown: keep the latest window end */
     (void)swp_state_save(&p->state, p->conf.state_file, &p->conf, NULL, 0);
   mark_clear(&p->saved);
@@ -235,6 +241,8 @@ struct swp_poller *swp_poller_new(struct swp_account_conf *conf,
   if (build_client(p) != 0)
     goto fail;
   memset(conf, 0, sizeof(*conf));
+  p->counted = 1;
+  __atomic_add_fetch(&pollers_alive, 1, __ATOMIC_RELAXED);
   return p;
 fail:
   /* The configuration stays the caller's. */
@@ -990,7 +998,7 @@ static void finish_verification(struct swp_poller *p) {
 /* Most cycles a pause may last: the records of the pause are read by the
  * next cycle that reads (its window starts at last_end), so a pause only
  * delays them; this bounds how much. */
-#define EV_BACKOFF_MAX 16u
+#define EV_BACKOFF_MAX 8u
 
 /* After each events step: AWS throttled a read although this collectd
  * keeps to the account's rate, so other pollers (other hosts) share the
@@ -1026,6 +1034,17 @@ static void events_backoff(struct swp_poller *p, int throttled) {
              "two). Pausing CloudTrail reads for up to %u cycles at a time; "
              "records are read late, not lost",
              p->conf.name, p->ev_backoff);
+}
+
+/* The LookupEvents budget is the account's, shared with any other host
+ * that reads it: each cycle's reads start at a random moment of the first
+ * second (a tenth of the interval when shorter), so hosts do not lock into
+ * the same slots. With many accounts the pauses would hold collectd's read
+ * threads: all of them together take at most a quarter of the interval. */
+static double jitter_s(const struct swp_poller *p) {
+  double iv = interval_s(p);
+  int n = __atomic_load_n(&pollers_alive, __ATOMIC_RELAXED);
+  return fmin(1.0, fmin(iv / 10, iv / (4.0 * (n > 0 ? n : 1))));
 }
 
 static int step_events(struct swp_poller *p) {
@@ -1064,10 +1083,7 @@ static int step_events(struct swp_poller *p) {
     o.newest_first = 1;
     attrs = choose_queries(p, &o, &kind);
   }
-  /* The budget is the account's, shared with any other host that reads
-   * it: start at a random moment of the first second (a tenth of the
-   * interval when shorter), so hosts do not lock into the same slots. */
-  swp_ratelimit_jitter(&p->seed, (long)(fmin(1.0, interval_s(p) / 10) * 1000));
+  swp_ratelimit_jitter(&p->seed, (long)(jitter_s(p) * 1000));
   rc = swp_cursor_cycle(&p->state.cursor, &o, &res, &err);
   events_backoff(p, rc != 0 && err.kind == SW_ERR_THROTTLED &&
                         !p->local_budget_spent);
