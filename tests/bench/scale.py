@@ -317,10 +317,10 @@ def crossover_text(x):
             r["right"] < r["after"]]
     if flip:
         o += ["Switching back: in %d cell(s) the plugin returned to the "
-              "dearer query every few cycles (%s): the estimate of the "
-              "query not in use drifts down 10%% a cycle "
-              "(plugin/cursor.c swp_strategy_update) until it looks "
-              "cheaper and is tried again." %
+              "dearer query now and then (%s): the estimate of the "
+              "query not in use fades (plugin/cursor.c STRATEGY_FADE) "
+              "until it looks a quarter cheaper (STRATEGY_SWITCH), and "
+              "it is tried again for one cycle." %
               (len(flip), ", ".join("S=%d T=%d share %.0f%% %+d pages" %
                                     (r["S"], r["T"], 100 * r["share"],
                                      r["extra"]) for r in flip)), ""]
