@@ -202,18 +202,18 @@ struct call_case {
   int check_offset;
 };
 
-#define ERR_JSON(type, msg)                                                    \
-  "\"body\":\"{\\\"__type\\\":\\\"" type "\\\",\\\"message\\\":\\\"" msg       \
+#define ERR_JSON(type, msg)                                              \
+  "\"body\":\"{\\\"__type\\\":\\\"" type "\\\",\\\"message\\\":\\\"" msg \
   "\\\"}\""
-#define THROTTLE_JSON                                                          \
+#define THROTTLE_JSON \
   "{\"status\":400," ERR_JSON("ThrottlingException", "Rate exceeded") "}"
-#define QUERY_ERROR(status, offset, code, msg)                                 \
-  "{\"status\":" status ",\"date_offset_s\":" offset                           \
-  ",\"body\":\"<ErrorResponse><Error><Code>" code "</Code>" msg                \
+#define QUERY_ERROR(status, offset, code, msg)                  \
+  "{\"status\":" status ",\"date_offset_s\":" offset            \
+  ",\"body\":\"<ErrorResponse><Error><Code>" code "</Code>" msg \
   "</Error></ErrorResponse>\"}"
-#define EXPIRED_TOKEN                                                          \
-  QUERY_ERROR("400", "0", "ExpiredToken",                                      \
-              "<Message>The security token included in the request is "        \
+#define EXPIRED_TOKEN                                                   \
+  QUERY_ERROR("400", "0", "ExpiredToken",                               \
+              "<Message>The security token included in the request is " \
               "expired</Message>")
 #define REQUEST_EXPIRED QUERY_ERROR("400", "-900", "RequestExpired", "")
 

@@ -240,11 +240,11 @@ static void test_parse_json_documents_table(void) {
     const char *want_err; /* NULL: success */
   } *cases = calloc(24, sizeof(*cases));
   size_t n = 0;
-#define CASE(k, w, ...)                                                        \
-  do {                                                                         \
-    cases[n].kind = k;                                                         \
-    snprintf(cases[n].text, sizeof(cases[n].text), __VA_ARGS__);               \
-    cases[n++].want_err = w;                                                   \
+#define CASE(k, w, ...)                                          \
+  do {                                                           \
+    cases[n].kind = k;                                           \
+    snprintf(cases[n].text, sizeof(cases[n].text), __VA_ARGS__); \
+    cases[n++].want_err = w;                                     \
   } while (0)
   CASE(SW_CREDS_JSON_PROCESS, NULL,
        "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}");
@@ -1100,7 +1100,9 @@ static void test_chain_ends_with_imds(void) {
 /* ---- cache, refresh, threads -------------------------------------------- */
 
 static double clock_offset_s;
-static double fake_now(void) { return sw_time_now() + clock_offset_s; }
+static double fake_now(void) {
+  return sw_time_now() + clock_offset_s;
+}
 
 static int warnings;
 static void count_warnings(enum sw_log_level level, const char *msg,
