@@ -97,6 +97,9 @@ LATE_REREAD_NOTE = "records behind a cycle's window end wait for the re-read"
 # product promises minutes; a row slower than SLOW_S gets a note (see
 # LATE_REREAD_NOTE).
 SETTLE_S = 40
+# How long a row waits after its records for the recovery line of a
+# problem it logged (a few cycles of Interval 2).
+RECOVERY_S = 10
 SLOW_S = 20
 # Problems that are logged on purpose once per restart (not c_complain).
 ONCE_PER_START = [r"is unusable", r"catching up", r"caught up"]
@@ -484,6 +487,11 @@ LoadPlugin secretwatch
             setup()
         ids += (ids_fn or self.stream)(name)
         self.settle(ids, timeout_s)
+        # A problem's recovery line comes with the first good cycle after
+        # the fault, which may be a cycle or two after its records: wait
+        # for it (bounded; a missing one still fails the row).
+        wait_for("recovery lines", lambda: self.logged(
+            self.log_text()[log_from:], acct)[1], RECOVERY_S, 0.5)
         self.account_row(name, ids, before, log_from, expect_log, dup_ok,
                          time.time() - t0, note, known_bug, acct)
 
