@@ -109,6 +109,9 @@ struct swp_poller {
   unsigned long ev_resume; /* first cycle that reads events again */
   unsigned int seed;       /* rand_r state for the pauses */
   int counted;             /* in pollers_alive */
+  /* LookupEvents queries of the per-secret strategy: ResourceName of each
+   * secret, then EventName (for verifying cycles); built once. */
+  struct swp_query_attr *ps_attrs;
   c_complain_t c_backoff;
 };
 
@@ -152,6 +155,7 @@ void swp_poller_free(void *ptr) {
     }
   }
   free(p->rt);
+  free(p->ps_attrs);
   swp_account_conf_clean_up(&p->conf);
   free(p);
 }
@@ -232,7 +236,17 @@ struct swp_poller *swp_poller_new(struct swp_account_conf *conf,
   fallback_bucket_key(conf, "logs", key, sizeof(key));
   p->logs_bucket = swp_ratelimit_get(key, LOGS_RATE_PER_S);
   p->rt = calloc(conf->secrets_num, sizeof(*p->rt));
-  if (p->rt == NULL || p->ct_bucket == NULL || p->logs_bucket == NULL ||
+  p->ps_attrs = calloc(conf->secrets_num + 1, sizeof(*p->ps_attrs));
+  if (p->ps_attrs != NULL) {
+    for (size_t i = 0; i < conf->secrets_num; i++) {
+      p->ps_attrs[i].key = "ResourceName";
+      p->ps_attrs[i].value = p->conf.secrets[i].secret_id;
+    }
+    p->ps_attrs[conf->secrets_num].key = "EventName";
+    p->ps_attrs[conf->secrets_num].value = "GetSecretValue";
+  }
+  if (p->rt == NULL || p->ps_attrs == NULL || p->ct_bucket == NULL ||
+      p->logs_bucket == NULL ||
       swp_state_init(&p->state, conf->secrets_num) != 0)
     goto fail;
   lr = swp_state_load(&p->state, conf->state_file, conf);
@@ -890,48 +904,33 @@ static unsigned long reverify_cycles(const struct swp_poller *p) {
 static const struct swp_query_attr event_name_attr = {"EventName",
                                                       "GetSecretValue"};
 
-/* Sets o to the one EventName query. Returns NULL (nothing to free). */
-static struct swp_query_attr *event_name_query(struct swp_cursor_opts *o,
-                                               enum swp_strategy_kind *kind) {
+/* Sets o to the one EventName query. */
+static void event_name_query(struct swp_cursor_opts *o,
+                             enum swp_strategy_kind *kind) {
   *kind = SWP_STRATEGY_EVENT_NAME;
   o->attrs = &event_name_attr;
   o->attrs_num = 1;
-  return NULL;
 }
 
-/* Sets o to one ResourceName query per secret, then the EventName query
- * when with_event_name (last: per-secret pages are counted first).
- * Returns the array to free, or NULL with the EventName query alone when
- * out of memory. */
-static struct swp_query_attr *per_secret_queries(const struct swp_poller *p,
-                                                 struct swp_cursor_opts *o,
-                                                 int with_event_name,
-                                                 enum swp_strategy_kind *kind) {
-  size_t n = p->conf.secrets_num;
-  struct swp_query_attr *attrs = calloc(n + 1, sizeof(*attrs));
-  if (attrs == NULL)
-    return event_name_query(o, kind);
-  for (size_t i = 0; i < n; i++) {
-    attrs[i].key = "ResourceName";
-    attrs[i].value = p->conf.secrets[i].secret_id;
-  }
-  if (with_event_name)
-    attrs[n++] = event_name_attr;
+/* Sets o to the account's ResourceName queries, one per secret, then the
+ * EventName query when with_event_name (last: per-secret pages are counted
+ * first). The list is built once, with the poller. */
+static void per_secret_queries(const struct swp_poller *p,
+                               struct swp_cursor_opts *o, int with_event_name,
+                               enum swp_strategy_kind *kind) {
   *kind = SWP_STRATEGY_PER_SECRET;
-  o->attrs = attrs;
-  o->attrs_num = n;
-  return attrs;
+  o->attrs = p->ps_attrs;
+  o->attrs_num = p->conf.secrets_num + (with_event_name ? 1 : 0);
 }
 
 /* Chooses this cycle's LookupEvents queries (DESIGN.md 2.4). ResourceName
  * queries only find records that name the secret in `resources`, which
  * GetSecretValue records often lack, so the per-secret strategy is only
  * used once a cycle that ran both kinds showed it finds every watched
- * record the EventName query finds. Returns the attrs array to free (or
- * NULL) and sets *kind and p->verifying. */
-static struct swp_query_attr *choose_queries(struct swp_poller *p,
-                                             struct swp_cursor_opts *o,
-                                             enum swp_strategy_kind *kind) {
+ * record the EventName query finds. Sets o's queries, *kind and
+ * p->verifying. */
+static void choose_queries(struct swp_poller *p, struct swp_cursor_opts *o,
+                           enum swp_strategy_kind *kind) {
   const struct swp_cursor *c = &p->state.cursor;
   const struct swp_walk *w = c->hole_walk.end_s > 0 ? &c->hole_walk
                              : c->walk.end_s > 0    ? &c->walk
@@ -944,12 +943,16 @@ static struct swp_query_attr *choose_queries(struct swp_poller *p,
   if (w != NULL && w->key != NULL) {
     if (strcmp(w->key, "ResourceName") == 0 && per_secret_possible(p) &&
         p->per_secret_verified == 1)
-      return per_secret_queries(p, o, 0, kind);
-    return event_name_query(o, kind);
+      per_secret_queries(p, o, 0, kind);
+    else
+      event_name_query(o, kind);
+    return;
   }
   *kind = swp_strategy_choose(&p->strategy, per_secret_possible(p));
-  if (*kind == SWP_STRATEGY_EVENT_NAME || p->per_secret_verified == 0)
-    return event_name_query(o, kind); /* 0: shown to miss records */
+  if (*kind == SWP_STRATEGY_EVENT_NAME || p->per_secret_verified == 0) {
+    event_name_query(o, kind); /* 0: shown to miss records */
+    return;
+  }
   /* Re-verify at least once per Lookback: then every record (also one
    * without `resources`, such as most AccessDenied records) is read by an
    * EventName query while it is inside the window, late at worst. */
@@ -960,14 +963,10 @@ static struct swp_query_attr *choose_queries(struct swp_poller *p,
   if (p->verifying && p->strategy.est_event_name + p->strategy.est_per_secret >
                           (double)max_pages(p)) {
     p->verifying = 0;
-    return event_name_query(o, kind);
+    event_name_query(o, kind);
+    return;
   }
-  {
-    struct swp_query_attr *attrs = per_secret_queries(p, o, p->verifying, kind);
-    if (attrs == NULL)
-      p->verifying = 0; /* out of memory: the EventName query alone */
-    return attrs;
-  }
+  per_secret_queries(p, o, p->verifying, kind);
 }
 
 /* After a verifying cycle: per-secret queries must have returned at least
@@ -1013,22 +1012,19 @@ static void events_backoff(struct swp_poller *p, int throttled) {
       (double)p->conf.max_backfill_s / fmax(1, interval_s(p)) / 4;
   if (backfill_cycles < cap)
     cap = backfill_cycles >= 1 ? (unsigned int)backfill_cycles : 1;
+  p->ev_backoff = swp_backoff_next(p->ev_backoff, throttled, cap);
   if (!throttled) {
-    p->ev_backoff /= 2;
     if (p->ev_backoff == 0)
       c_release(LOG_NOTICE, &p->c_backoff,
-                "secretwatch plugin: account %s: LookupEvents is no longer "
-                "throttled; reading CloudTrail records every cycle",
+                "secretwatch plugin: account %s: CloudTrail reads are no "
+                "longer throttled; reading them every cycle",
                 p->conf.name);
     return;
   }
-  p->ev_backoff = p->ev_backoff ? p->ev_backoff * 2 : 1;
-  if (p->ev_backoff > cap)
-    p->ev_backoff = cap;
   p->ev_resume =
       p->cycles + 1 + (unsigned long)(rand_r(&p->seed) % (p->ev_backoff + 1));
   c_complain(LOG_WARNING, &p->c_backoff,
-             "secretwatch plugin: account %s: AWS throttles LookupEvents "
+             "secretwatch plugin: account %s: AWS throttles CloudTrail reads "
              "although this collectd keeps to its rate: other hosts poll the "
              "same account and region (set Events false on all but one or "
              "two). Pausing CloudTrail reads for up to %u cycles at a time; "
@@ -1050,7 +1046,6 @@ static double jitter_s(const struct swp_poller *p) {
 static int step_events(struct swp_poller *p) {
   struct swp_cursor_opts o;
   struct swp_cursor_result res;
-  struct swp_query_attr *attrs = NULL;
   enum swp_strategy_kind kind = SWP_STRATEGY_EVENT_NAME;
   struct sw_error err;
   char why[700];
@@ -1081,7 +1076,7 @@ static int step_events(struct swp_poller *p) {
   } else {
     o.fetch = fetch_lookup;
     o.newest_first = 1;
-    attrs = choose_queries(p, &o, &kind);
+    choose_queries(p, &o, &kind);
   }
   swp_ratelimit_jitter(&p->seed, (long)(jitter_s(p) * 1000));
   rc = swp_cursor_cycle(&p->state.cursor, &o, &res, &err);
@@ -1095,7 +1090,6 @@ static int step_events(struct swp_poller *p) {
     finish_verification(p);
   else if (rc != 0 && p->verifying)
     p->per_secret_verified = 0; /* EventName queries always work */
-  free(attrs);
   /* A bad record is re-read every cycle while it is inside Lookback: say
    * so once, and once when it is gone. */
   if (p->unparsed > 0 || res.dropped > 0)

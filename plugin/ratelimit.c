@@ -80,3 +80,13 @@ void swp_ratelimit_shutdown(void) {
   }
   pthread_mutex_unlock(&registry_lock);
 }
+
+unsigned int swp_backoff_next(unsigned int bound, int throttled,
+                              unsigned int cap) {
+  if (cap < 1)
+    cap = 1;
+  if (!throttled)
+    return bound / 2;
+  bound = bound ? bound * 2 : 1;
+  return bound > cap || bound == 0 ? cap : bound;
+}

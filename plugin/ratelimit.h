@@ -22,6 +22,12 @@ int swp_ratelimit_take(struct swp_bucket *b, long max_wait_ms);
  * losing the shared rate limit to the others at the same moments. */
 void swp_ratelimit_jitter(unsigned int *seed, long max_ms);
 
+/* The bound of the next pause after a cycle whose reads AWS throttled
+ * (throttled) or not: doubles from 1 while throttled, up to cap (>= 1),
+ * and halves after a clean cycle (0: no pause). */
+unsigned int swp_backoff_next(unsigned int bound, int throttled,
+                              unsigned int cap);
+
 /* For tests: reserves like take but returns the wait in ms instead of
  * sleeping (-1 when over max_wait_ms), at the given monotonic time. */
 long swp_ratelimit_reserve(struct swp_bucket *b, long long now_ms,

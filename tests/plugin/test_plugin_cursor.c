@@ -490,6 +490,24 @@ static void test_strategy_does_not_flap(void) {
   SW_CHECK_INT(swp_strategy_choose(&st, 1), SWP_STRATEGY_PER_SECRET);
 }
 
+/* The pause bound after throttled cycles: 1, 2, 4, ... up to the cap,
+ * halving back after clean ones. */
+static void test_backoff_doubles_to_its_cap_and_halves(void) {
+  static const unsigned int want[] = {1, 2, 4, 8, 8, 8};
+  unsigned int b = 0;
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    b = swp_backoff_next(b, 1, 8);
+    SW_CHECK_INT(b, want[i]);
+  }
+  SW_CHECK_INT(b = swp_backoff_next(b, 0, 8), 4);
+  SW_CHECK_INT(b = swp_backoff_next(b, 0, 8), 2);
+  SW_CHECK_INT(b = swp_backoff_next(b, 0, 8), 1);
+  SW_CHECK_INT(b = swp_backoff_next(b, 0, 8), 0);
+  SW_CHECK_INT(swp_backoff_next(0, 1, 0), 1);        /* a cap below 1 is 1 */
+  SW_CHECK_INT(swp_backoff_next(6, 1, 8), 8);        /* never over the cap */
+  SW_CHECK_INT(swp_backoff_next(1u << 31, 1, 8), 8); /* no wrap to 0 */
+}
+
 static void test_rate_limit_is_shared_per_key(void) {
   struct swp_bucket *a = swp_ratelimit_get("acct|1|us-east-1", 2);
   struct swp_bucket *b = swp_ratelimit_get("acct|1|us-east-1", 2);
@@ -698,6 +716,7 @@ int main(void) {
   SW_RUN(test_seen_set_add_has_prune);
   SW_RUN(test_strategy_picks_fewer_pages);
   SW_RUN(test_strategy_does_not_flap);
+  SW_RUN(test_backoff_doubles_to_its_cap_and_halves);
   SW_RUN(test_rate_limit_is_shared_per_key);
   SW_RUN(test_same_second_burst_in_the_new_part);
   SW_RUN(test_late_record_behind_a_burst_is_reported_once);
